@@ -1,0 +1,386 @@
+/*
+ * authscore.h - the only public header of libauthscore.
+ *
+ * authscore evaluates SPF (RFC 7208), DKIM (RFC 6376, 8463, 8301) and DMARC
+ * (RFC 7489, RFC 9989) for one message at a time, with DNSSEC-validated DNS,
+ * and turns the findings into symbols, a score and an Authentication-Results
+ * header (RFC 8601).
+ *
+ * USAGE WALK-THROUGH
+ *
+ * 1. Once per process, at start-up, build a context:
+ *
+ *        authscore_ctx *ctx;
+ *        if (authscore_ctx_new(&ctx) < 0) ...;
+ *        authscore_ctx_set_log(ctx, my_log, my_data);      // optional
+ *        authscore_ctx_set_option(ctx, "dns.config", "/etc/authscore/unbound.conf");
+ *        int rc = authscore_ctx_finalize(ctx);             // resolver, rules
+ *        if (rc < 0) fprintf(stderr, "%s\n", authscore_strerror(rc));
+ *
+ *    After authscore_ctx_finalize() the context is immutable and may be
+ *    shared by any number of threads; its caches are internally locked.
+ *
+ * 2a. Per message, the blocking way (Exim, the authscore command): the
+ *     built-in libunbound resolver asks every question in parallel and stops
+ *     at the per-message deadline.
+ *
+ *        authscore_msg *m;
+ *        rc = authscore_check(ctx, "192.0.2.1", "mail.example.com",
+ *                             "alice@example.com", bytes, len, &m);
+ *        // or: authscore_msg_new(); authscore_msg_set_time(); authscore_msg_resolve()
+ *        ... getters ...
+ *        authscore_msg_free(m);
+ *
+ * 2b. Per message, the sans-I/O way (Rspamd, or any host with its own
+ *     event loop and resolver):
+ *
+ *        authscore_msg_new(ctx, ip, helo, mail_from, bytes, len, &m);
+ *        for (;;) {
+ *            uint32_t id; const char *qname; int qtype;
+ *            while (authscore_msg_next_query(m, &id, &qname, &qtype) == 1)
+ *                start_async_lookup(id, qname, qtype);
+ *            if (authscore_msg_outstanding(m) == 0) break;
+ *            wait for one answer, then
+ *            authscore_msg_answer(m, id, status, dnssec, why, ttl,
+ *                                 rdata, rdata_len, count);
+ *        }
+ *        authscore_msg_result(m);     // DMARC, symbols, score, A-R header
+ *        ... getters ...
+ *        authscore_msg_free(m);
+ *
+ *    Answering may raise further questions (SPF include, DMARC tree walk):
+ *    always drain authscore_msg_next_query() again after an answer.
+ *
+ * CONVENTIONS
+ *
+ * - Functions returning int return 0 (or a documented non-negative value)
+ *   on success and a negative AUTHSCORE_E* code on failure; turn it into
+ *   text with authscore_strerror().  Codes are only ever added.
+ * - Strings returned by getters are owned by the object they came from and
+ *   stay valid until that object is freed.  Never free them.
+ * - Strings passed in are copied unless documented as borrowed.
+ * - The library never writes to stdout or stderr and never exits; it logs
+ *   only through the callback given to authscore_ctx_set_log().
+ * - Phases of a message: NEW (after authscore_msg_new) -> RESOLVING (first
+ *   authscore_msg_next_query) -> DONE (after authscore_msg_result).  Each
+ *   function names the phases in which it may be called; anywhere else it
+ *   returns AUTHSCORE_EPHASE (or the documented "not available" value).
+ */
+#ifndef AUTHSCORE_H
+#define AUTHSCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(AUTHSCORE_BUILDING) && defined(__GNUC__)
+#define AUTHSCORE_API __attribute__((visibility("default")))
+#else
+#define AUTHSCORE_API
+#endif
+
+#define AUTHSCORE_VERSION_MAJOR 0
+#define AUTHSCORE_VERSION_MINOR 1
+#define AUTHSCORE_VERSION_PATCH 0
+#define AUTHSCORE_VERSION_STRING "0.1.0"
+/* 0xMMmmpp: compare with authscore_version_number() at run time. */
+#define AUTHSCORE_VERSION_NUMBER                                               \
+    ((AUTHSCORE_VERSION_MAJOR << 16) | (AUTHSCORE_VERSION_MINOR << 8) |        \
+     AUTHSCORE_VERSION_PATCH)
+
+typedef struct authscore_ctx authscore_ctx;
+typedef struct authscore_msg authscore_msg;
+
+/* Error codes.  Values are pinned and only ever added. */
+enum authscore_error {
+    AUTHSCORE_OK = 0,
+    AUTHSCORE_ENOMEM = -1,     /* allocation failed */
+    AUTHSCORE_EINVAL = -2,     /* bad argument (NULL, unknown option, ...) */
+    AUTHSCORE_EPHASE = -3,     /* called in the wrong phase */
+    AUTHSCORE_ELIMIT = -4,     /* a hard cap was reached */
+    AUTHSCORE_EPARSE = -5,     /* malformed input */
+    AUTHSCORE_EIO = -6,        /* a file could not be read */
+    AUTHSCORE_EDNS = -7,       /* the resolver could not be set up or failed */
+    AUTHSCORE_ECONFIG = -8,    /* bad configuration or rule file */
+    AUTHSCORE_ENOTFOUND = -9,  /* no such item (index out of range, id) */
+    AUTHSCORE_ENOTEVAL = -10   /* this part was not evaluated */
+};
+
+/* Result words of RFC 8601.  Values are pinned. */
+enum authscore_result {
+    AUTHSCORE_RES_NOT_EVALUATED = 0, /* the engine did not run (yet) */
+    AUTHSCORE_RES_NONE = 1,
+    AUTHSCORE_RES_PASS = 2,
+    AUTHSCORE_RES_FAIL = 3,
+    AUTHSCORE_RES_SOFTFAIL = 4,
+    AUTHSCORE_RES_NEUTRAL = 5,
+    AUTHSCORE_RES_TEMPERROR = 6,
+    AUTHSCORE_RES_PERMERROR = 7,
+    AUTHSCORE_RES_POLICY = 8
+};
+
+/* DNSSEC state of an answer (and of a result built from answers). */
+enum authscore_dnssec {
+    AUTHSCORE_DNSSEC_INDETERMINATE = 0, /* unknown, or no DNS was used */
+    AUTHSCORE_DNSSEC_INSECURE = 1,      /* no chain of trust to the zone */
+    AUTHSCORE_DNSSEC_SECURE = 2,        /* validated */
+    AUTHSCORE_DNSSEC_BOGUS = 3          /* validation failed: never used */
+};
+
+/* Question types: the DNS RR type numbers. */
+enum authscore_qtype {
+    AUTHSCORE_QTYPE_A = 1,
+    AUTHSCORE_QTYPE_PTR = 12,
+    AUTHSCORE_QTYPE_MX = 15,
+    AUTHSCORE_QTYPE_TXT = 16,
+    AUTHSCORE_QTYPE_AAAA = 28
+};
+
+/* Outcome of a lookup, as the host reports it. */
+enum authscore_dns_status {
+    AUTHSCORE_DNS_OK = 0,       /* NOERROR with records of the type */
+    AUTHSCORE_DNS_NODATA = 1,   /* NOERROR, no records of the type */
+    AUTHSCORE_DNS_NXDOMAIN = 2, /* the name does not exist */
+    AUTHSCORE_DNS_SERVFAIL = 3, /* server failure, refused, bad reply */
+    AUTHSCORE_DNS_TIMEOUT = 4   /* no answer before the deadline */
+};
+
+/* Which SPF identity (RFC 7208 section 2.3, 2.4). */
+enum authscore_spf_identity {
+    AUTHSCORE_SPF_MFROM = 0,
+    AUTHSCORE_SPF_HELO = 1
+};
+
+/* DMARC policy and disposition values. */
+enum authscore_dmarc_policy {
+    AUTHSCORE_DMARC_POLICY_UNSET = 0, /* no policy record found */
+    AUTHSCORE_DMARC_POLICY_NONE = 1,
+    AUTHSCORE_DMARC_POLICY_QUARANTINE = 2,
+    AUTHSCORE_DMARC_POLICY_REJECT = 3
+};
+
+/* Bit flags reported per DKIM signature. */
+enum authscore_dkim_flag {
+    AUTHSCORE_DKIM_WEAK_ALGORITHM = 1 << 0,   /* rsa-sha1 */
+    AUTHSCORE_DKIM_TESTING_KEY = 1 << 1,      /* key record t=y */
+    AUTHSCORE_DKIM_UNSIGNED_CONTENT = 1 << 2, /* body longer than l= */
+    AUTHSCORE_DKIM_NOT_EVALUATED = 1 << 3     /* beyond the signature cap */
+};
+
+/* Log levels given to the log callback. */
+enum authscore_log_level {
+    AUTHSCORE_LOG_ERROR = 0,
+    AUTHSCORE_LOG_WARNING = 1,
+    AUTHSCORE_LOG_INFO = 2,
+    AUTHSCORE_LOG_DEBUG = 3
+};
+
+/* Log callback.  `msg` is NUL-terminated and valid only during the call.
+ * May be called from any thread that calls into the library. */
+typedef void (*authscore_log_fn)(void *user, int level, const char *msg);
+
+/* ---- version and errors (any phase, any thread) ------------------------ */
+
+/* The library's version string, e.g. "0.1.0".  Static storage. */
+AUTHSCORE_API const char *authscore_version(void);
+/* The library's AUTHSCORE_VERSION_NUMBER. */
+AUTHSCORE_API uint32_t authscore_version_number(void);
+/* Text for an error code; unknown codes give "unknown error".  Static. */
+AUTHSCORE_API const char *authscore_strerror(int code);
+/* "pass", "fail", ... for an enum authscore_result; "unknown" otherwise. */
+AUTHSCORE_API const char *authscore_result_name(int result);
+/* "secure", "insecure", "bogus", "indeterminate".  Static. */
+AUTHSCORE_API const char *authscore_dnssec_name(int state);
+
+/* ---- context (one per process) ------------------------------------------ */
+
+/* Create an unfinalized context with default settings.  The caller owns
+ * *out and releases it with authscore_ctx_free().  Phase: any time. */
+AUTHSCORE_API int authscore_ctx_new(authscore_ctx **out);
+
+/* Release a context and everything it owns.  No message created from it
+ * may still exist.  NULL is allowed.  Phase: after every message is freed. */
+AUTHSCORE_API void authscore_ctx_free(authscore_ctx *ctx);
+
+/* Install a log callback (NULL: log nothing).  `user` is borrowed and given
+ * back to the callback.  Phase: before authscore_ctx_finalize(). */
+AUTHSCORE_API int authscore_ctx_set_log(authscore_ctx *ctx, authscore_log_fn fn,
+                                        void *user);
+
+/* Set a named option; `value` is copied.  Options (docs/architecture.md):
+ *   dns.config           path of an unbound configuration file
+ *   dns.trust_anchor     path of a trust-anchor file (default
+ *                        /usr/share/dns/root.key); "none" disables it
+ *   dns.forwarder        address of a forwarding resolver (repeatable)
+ *   dns.timeout_ms       per-message DNS deadline (default 5000)
+ *   authserv_id          the authserv-id of the A-R header
+ *   dkim.max_signatures  signatures evaluated per message (default 8)
+ *   dkim.clock_skew      seconds a t= may lie in the future (default 300)
+ *   dmarc.mode           "rfc9989" (default) or "rfc7489"
+ *   dmarc.psl_file       Public Suffix List file for rfc7489 mode
+ *   spf.max_lookups      DNS-mechanism lookups, at most 10 (RFC 7208 4.6.4)
+ *   spf.max_void_lookups void lookups, at most 2 (RFC 7208 4.6.4)
+ * Returns AUTHSCORE_EINVAL for an unknown name or a bad value.
+ * Phase: before authscore_ctx_finalize(). */
+AUTHSCORE_API int authscore_ctx_set_option(authscore_ctx *ctx, const char *name,
+                                           const char *value);
+
+/* Build the resolver and load rules; afterwards the context is immutable
+ * and thread-safe.  On failure the context stays unfinalized and the
+ * log callback has been told why.  Phase: once, after the options. */
+AUTHSCORE_API int authscore_ctx_finalize(authscore_ctx *ctx);
+
+/* ---- one message ---------------------------------------------------------- */
+
+/* Start evaluating a message.  `message` (the whole RFC 5322 message, CRLF
+ * or LF line ends) is BORROWED: it must stay unchanged until
+ * authscore_msg_free().  `client_ip` (IPv4 or IPv6 text), `helo` and
+ * `mail_from` (without angle brackets; "" for the null reverse-path) are
+ * copied; NULL `client_ip` skips SPF.  The caller owns *out.  A message
+ * whose header block is malformed still gives a message object whose
+ * results say why.  Phase: ctx finalized (or, for tests, not). */
+AUTHSCORE_API int authscore_msg_new(const authscore_ctx *ctx,
+                                    const char *client_ip, const char *helo,
+                                    const char *mail_from, const char *message,
+                                    size_t len, authscore_msg **out);
+
+/* Pin the clock used for DKIM t=/x= checks (seconds since the epoch).
+ * Phase: NEW. */
+AUTHSCORE_API int authscore_msg_set_time(authscore_msg *m, int64_t now);
+
+/* Hand out the next question not yet handed out.  Returns 1 and fills
+ * *id, *qname (owned by m, valid until free) and *qtype; returns 0 when no
+ * question is waiting now.  The first call that returns 0 also does the
+ * CPU work (DKIM body hashing) so that it overlaps the lookups.
+ * Phase: NEW or RESOLVING (moves to RESOLVING). */
+AUTHSCORE_API int authscore_msg_next_query(authscore_msg *m, uint32_t *id,
+                                           const char **qname, int *qtype);
+
+/* Answer question `id` with records in text form, `count` of them:
+ * TXT: the record's character-strings already joined; A/AAAA: the address
+ * in text; MX: "preference exchange"; PTR: the name.  `rdata[i]` is
+ * `rdata_len[i]` bytes and need not be NUL-terminated; all are copied.
+ * `status` is an enum authscore_dns_status, `dnssec` an enum
+ * authscore_dnssec, `why_bogus` may be NULL.  Answering an unknown or
+ * already answered id returns AUTHSCORE_ENOTFOUND.  Phase: RESOLVING. */
+AUTHSCORE_API int authscore_msg_answer(authscore_msg *m, uint32_t id,
+                                       int status, int dnssec,
+                                       const char *why_bogus, uint32_t ttl,
+                                       const char *const *rdata,
+                                       const size_t *rdata_len, size_t count);
+
+/* Answer question `id` with a whole DNS response packet (as libunbound's
+ * answer_packet); rcode and records are read from it with length checks.
+ * A malformed packet is taken as SERVFAIL.  Phase: RESOLVING. */
+AUTHSCORE_API int authscore_msg_answer_wire(authscore_msg *m, uint32_t id,
+                                            const unsigned char *packet,
+                                            size_t len, int dnssec,
+                                            const char *why_bogus);
+
+/* Questions handed out and not yet answered.  Phase: any. */
+AUTHSCORE_API int authscore_msg_outstanding(const authscore_msg *m);
+
+/* Finish: questions still unanswered are taken as timed out, then DMARC,
+ * symbols, score and the A-R header are computed.  Idempotent.
+ * Phase: any (moves to DONE). */
+AUTHSCORE_API int authscore_msg_result(authscore_msg *m);
+
+/* Release a message and every string it handed out.  NULL is allowed. */
+AUTHSCORE_API void authscore_msg_free(authscore_msg *m);
+
+/* Blocking: answer every question of `m` through the context's resolver,
+ * all in flight at once, until none is left or the per-message deadline
+ * (option dns.timeout_ms) passes, then authscore_msg_result().  Lets a host
+ * pin the clock (authscore_msg_set_time) before resolving.
+ * Phase: NEW or RESOLVING, ctx finalized with a resolver (moves to DONE). */
+AUTHSCORE_API int authscore_msg_resolve(authscore_msg *m);
+
+/* Blocking convenience: authscore_msg_new(), every question through the
+ * context's resolver in parallel within the deadline, authscore_msg_result().
+ * On success the caller owns *out.  Phase: ctx finalized. */
+AUTHSCORE_API int authscore_check(const authscore_ctx *ctx,
+                                  const char *client_ip, const char *helo,
+                                  const char *mail_from, const char *message,
+                                  size_t len, authscore_msg **out);
+
+/* ---- getters (phase DONE unless said otherwise) ---------------------------
+ * Out-of-range indexes give NULL, 0 or AUTHSCORE_ENOTFOUND. */
+
+/* Header parsing outcome: 0, or the negative code that stopped it (the
+ * message is then still scored on what could be read).  Phase: any. */
+AUTHSCORE_API int authscore_msg_parse_status(const authscore_msg *m);
+/* Mailboxes of the From field(s), lowercased; count may be 0 or >1. */
+AUTHSCORE_API size_t authscore_msg_from_count(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_msg_from(const authscore_msg *m, size_t i);
+/* The author domain: NULL unless exactly one From mailbox with a domain. */
+AUTHSCORE_API const char *authscore_msg_from_domain(const authscore_msg *m);
+/* Number of DKIM-Signature header fields in the message. */
+AUTHSCORE_API size_t authscore_msg_dkim_signatures(const authscore_msg *m);
+/* DNS rounds (longest chain of dependent lookups) and questions asked. */
+AUTHSCORE_API int authscore_msg_dns_rounds(const authscore_msg *m);
+AUTHSCORE_API int authscore_msg_dns_queries(const authscore_msg *m);
+
+/* SPF for `identity` (enum authscore_spf_identity). */
+AUTHSCORE_API int authscore_spf_result(const authscore_msg *m, int identity);
+AUTHSCORE_API const char *authscore_spf_domain(const authscore_msg *m,
+                                               int identity);
+AUTHSCORE_API int authscore_spf_dnssec(const authscore_msg *m, int identity);
+AUTHSCORE_API int authscore_spf_lookups(const authscore_msg *m, int identity);
+AUTHSCORE_API int authscore_spf_void_lookups(const authscore_msg *m,
+                                             int identity);
+AUTHSCORE_API const char *authscore_spf_mechanism(const authscore_msg *m,
+                                                  int identity);
+AUTHSCORE_API const char *authscore_spf_explanation(const authscore_msg *m,
+                                                    int identity);
+AUTHSCORE_API const char *authscore_spf_reason(const authscore_msg *m,
+                                               int identity);
+
+/* DKIM, one entry per DKIM-Signature field in message order. */
+AUTHSCORE_API size_t authscore_dkim_count(const authscore_msg *m);
+AUTHSCORE_API int authscore_dkim_result(const authscore_msg *m, size_t i);
+AUTHSCORE_API const char *authscore_dkim_domain(const authscore_msg *m,
+                                                size_t i);
+AUTHSCORE_API const char *authscore_dkim_selector(const authscore_msg *m,
+                                                  size_t i);
+AUTHSCORE_API const char *authscore_dkim_algorithm(const authscore_msg *m,
+                                                   size_t i);
+AUTHSCORE_API const char *authscore_dkim_reason(const authscore_msg *m,
+                                                size_t i);
+AUTHSCORE_API int authscore_dkim_dnssec(const authscore_msg *m, size_t i);
+AUTHSCORE_API int authscore_dkim_key_bits(const authscore_msg *m, size_t i);
+/* enum authscore_dkim_flag bits. */
+AUTHSCORE_API unsigned authscore_dkim_flags(const authscore_msg *m, size_t i);
+
+/* DMARC. */
+AUTHSCORE_API int authscore_dmarc_result(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_dmarc_domain(const authscore_msg *m);
+/* enum authscore_dmarc_policy: the policy that applied (p, sp or np). */
+AUTHSCORE_API int authscore_dmarc_policy(const authscore_msg *m);
+/* enum authscore_dmarc_policy used as disposition: what to do. */
+AUTHSCORE_API int authscore_dmarc_disposition(const authscore_msg *m);
+AUTHSCORE_API int authscore_dmarc_spf_aligned(const authscore_msg *m);
+AUTHSCORE_API int authscore_dmarc_dkim_aligned(const authscore_msg *m);
+AUTHSCORE_API int authscore_dmarc_dnssec(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_dmarc_reason(const authscore_msg *m);
+
+/* Symbols and score (AUTHSCORE_ENOTEVAL until scoring is configured). */
+AUTHSCORE_API int authscore_score(const authscore_msg *m, double *score);
+AUTHSCORE_API size_t authscore_symbol_count(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_symbol_name(const authscore_msg *m,
+                                                size_t i);
+AUTHSCORE_API double authscore_symbol_weight(const authscore_msg *m, size_t i);
+AUTHSCORE_API size_t authscore_symbol_option_count(const authscore_msg *m,
+                                                   size_t i);
+AUTHSCORE_API const char *authscore_symbol_option(const authscore_msg *m,
+                                                  size_t i, size_t j);
+/* The Authentication-Results field value, NULL until scoring exists. */
+AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUTHSCORE_H */

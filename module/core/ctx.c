@@ -1,0 +1,221 @@
+/* ctx.c - the per-process context: options, finalize, logging. */
+#include <errno.h>
+#include <libpsl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)
+{
+    if (!ctx || !ctx->log_fn)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    ctx->log_fn(ctx->log_user, level, line);
+}
+
+int authscore_ctx_new(authscore_ctx **out)
+{
+    if (!out)
+        return AUTHSCORE_EINVAL;
+    authscore_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return AUTHSCORE_ENOMEM;
+    c->dns_timeout_ms = AS_RESOLVER_DEFAULT_TIMEOUT_MS;
+    c->dkim_max_signatures = AS_DKIM_MAX_SIGNATURES;
+    c->dkim_clock_skew = AS_DKIM_CLOCK_SKEW;
+    c->spf_max_lookups = AS_SPF_MAX_LOOKUPS;
+    c->spf_max_void_lookups = AS_SPF_MAX_VOID_LOOKUPS;
+    c->dmarc_mode = AS_DMARC_RFC9989;
+    *out = c;
+    return 0;
+}
+
+void authscore_ctx_free(authscore_ctx *c)
+{
+    if (!c)
+        return;
+    as_resolver_free(c->resolver);
+    as_dkim_keycache_free(c->keys);
+    psl_free(c->psl);
+    free(c->dns_config);
+    free(c->trust_anchor);
+    for (size_t i = 0; i < c->n_forwarders; i++)
+        free(c->forwarders[i]);
+    free(c->authserv_id);
+    free(c->psl_file);
+    free(c);
+}
+
+int authscore_ctx_set_log(authscore_ctx *c, authscore_log_fn fn, void *user)
+{
+    if (!c)
+        return AUTHSCORE_EINVAL;
+    if (c->finalized)
+        return AUTHSCORE_EPHASE;
+    c->log_fn = fn;
+    c->log_user = user;
+    return 0;
+}
+
+/* Parse a decimal in [lo, hi]; returns 0 or -1. */
+static int parse_int(const char *v, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+static int set_str(char **slot, const char *v)
+{
+    char *d = strdup(v);
+    if (!d)
+        return AUTHSCORE_ENOMEM;
+    free(*slot);
+    *slot = d;
+    return 0;
+}
+
+int authscore_ctx_set_option(authscore_ctx *c, const char *name, const char *v)
+{
+    if (!c || !name || !v)
+        return AUTHSCORE_EINVAL;
+    if (c->finalized)
+        return AUTHSCORE_EPHASE;
+    int n;
+    if (!strcmp(name, "dns.config"))
+        return set_str(&c->dns_config, v);
+    if (!strcmp(name, "dns.trust_anchor"))
+        return set_str(&c->trust_anchor, v);
+    if (!strcmp(name, "dns.forwarder")) {
+        if (c->n_forwarders >= AS_RESOLVER_MAX_FORWARDERS)
+            return AUTHSCORE_ELIMIT;
+        char *d = strdup(v);
+        if (!d)
+            return AUTHSCORE_ENOMEM;
+        c->forwarders[c->n_forwarders++] = d;
+        return 0;
+    }
+    if (!strcmp(name, "dns.timeout_ms")) {
+        if (parse_int(v, 1, AS_RESOLVER_MAX_TIMEOUT_MS, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->dns_timeout_ms = n;
+        return 0;
+    }
+    if (!strcmp(name, "dns.backend")) {
+        if (!strcmp(v, "unbound"))
+            c->backend = AS_BACKEND_UNBOUND;
+        else if (!strcmp(v, "none"))
+            c->backend = AS_BACKEND_NONE;
+        else
+            return AUTHSCORE_EINVAL;
+        return 0;
+    }
+    if (!strcmp(name, "authserv_id"))
+        return set_str(&c->authserv_id, v);
+    if (!strcmp(name, "dkim.max_signatures")) {
+        if (parse_int(v, 1, AS_DKIM_MAX_SIGNATURES_HARD, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->dkim_max_signatures = n;
+        return 0;
+    }
+    if (!strcmp(name, "dkim.clock_skew")) {
+        if (parse_int(v, 0, 86400, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->dkim_clock_skew = n;
+        return 0;
+    }
+    if (!strcmp(name, "dmarc.mode")) {
+        if (!strcmp(v, "rfc9989"))
+            c->dmarc_mode = AS_DMARC_RFC9989;
+        else if (!strcmp(v, "rfc7489"))
+            c->dmarc_mode = AS_DMARC_RFC7489;
+        else
+            return AUTHSCORE_EINVAL;
+        return 0;
+    }
+    if (!strcmp(name, "dmarc.psl_file"))
+        return set_str(&c->psl_file, v);
+    if (!strcmp(name, "dmarc.pct_seed")) {
+        if (parse_int(v, 0, 0x7fffffff, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->dmarc_pct_seed = (uint32_t)n;
+        return 0;
+    }
+    /* RFC 7208 4.6.4: the limits may only be lowered. */
+    if (!strcmp(name, "spf.max_lookups")) {
+        if (parse_int(v, 1, AS_SPF_MAX_LOOKUPS, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->spf_max_lookups = n;
+        return 0;
+    }
+    if (!strcmp(name, "spf.max_void_lookups")) {
+        if (parse_int(v, 0, AS_SPF_MAX_VOID_LOOKUPS, &n) < 0)
+            return AUTHSCORE_EINVAL;
+        c->spf_max_void_lookups = n;
+        return 0;
+    }
+    return AUTHSCORE_EINVAL;
+}
+
+static void resolver_log(void *user, int level, const char *msg)
+{
+    as_log(user, level, "%s", msg);
+}
+
+int authscore_ctx_finalize(authscore_ctx *c)
+{
+    if (!c)
+        return AUTHSCORE_EINVAL;
+    if (c->finalized)
+        return AUTHSCORE_EPHASE;
+    c->keys = as_dkim_keycache_new(AS_DKIM_KEYCACHE_ENTRIES);
+    if (!c->keys)
+        return AUTHSCORE_ENOMEM;
+    if (c->dmarc_mode == AS_DMARC_RFC7489) {
+        c->psl = c->psl_file ? psl_load_file(c->psl_file) : psl_latest(NULL);
+        if (!c->psl) {
+            as_log(c, AUTHSCORE_LOG_ERROR,
+                   "cannot load the Public Suffix List %s (Debian package publicsuffix)",
+                   c->psl_file ? c->psl_file : "(system default)");
+            goto fail;
+        }
+    }
+    if (c->backend == AS_BACKEND_UNBOUND) {
+        as_resolver_config rc = {0};
+        rc.config_file = c->dns_config;
+        rc.trust_anchor_file = c->trust_anchor;
+        for (size_t i = 0; i < c->n_forwarders; i++)
+            rc.forwarders[i] = c->forwarders[i];
+        rc.n_forwarders = c->n_forwarders;
+        rc.timeout_ms = c->dns_timeout_ms;
+        rc.log = resolver_log;
+        rc.log_user = c;
+        char err[512] = "";
+        int r = as_resolver_new(&rc, &c->resolver, err, sizeof err);
+        if (r < 0) {
+            as_log(c, AUTHSCORE_LOG_ERROR, "DNS resolver: %s", err[0] ? err : authscore_strerror(r));
+            as_dkim_keycache_free(c->keys);
+            c->keys = NULL;
+            psl_free(c->psl);
+            c->psl = NULL;
+            return r;
+        }
+    }
+    c->finalized = 1;
+    return 0;
+fail:
+    as_dkim_keycache_free(c->keys);
+    c->keys = NULL;
+    return AUTHSCORE_ECONFIG;
+}

@@ -1,0 +1,259 @@
+/* getters.c - read-only views of a finished message for hosts. */
+#include "internal.h"
+
+static int done(const authscore_msg *m) { return m && m->phase == AS_PHASE_DONE; }
+
+int authscore_msg_parse_status(const authscore_msg *m)
+{
+    return m ? m->parse_status : AUTHSCORE_EINVAL;
+}
+
+size_t authscore_msg_from_count(const authscore_msg *m)
+{
+    return m ? m->m.from_count : 0;
+}
+
+const char *authscore_msg_from(const authscore_msg *m, size_t i)
+{
+    return m && i < m->m.from_count ? m->m.from[i].addr : NULL;
+}
+
+const char *authscore_msg_from_domain(const authscore_msg *m)
+{
+    return m ? m->m.from_domain : NULL;
+}
+
+size_t authscore_msg_dkim_signatures(const authscore_msg *m)
+{
+    return m ? m->m.dkim_sig_total : 0;
+}
+
+int authscore_msg_dns_rounds(const authscore_msg *m)
+{
+    return m ? (int)as_qtab_rounds(m->q) : AUTHSCORE_EINVAL;
+}
+
+int authscore_msg_dns_queries(const authscore_msg *m)
+{
+    return m ? (int)as_qtab_count(m->q) : AUTHSCORE_EINVAL;
+}
+
+/* ---- SPF ---- */
+
+static const as_spf_result *spf(const authscore_msg *m, int id)
+{
+    if (!done(m) || id < AUTHSCORE_SPF_MFROM || id > AUTHSCORE_SPF_HELO || !m->spf[id])
+        return NULL;
+    return as_spf_get_result(m->spf[id]);
+}
+
+int authscore_spf_result(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->result : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+const char *authscore_spf_domain(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? (r->domain ? r->domain : m->spf_domain[id]) : NULL;
+}
+
+int authscore_spf_dnssec(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->dnssec : AUTHSCORE_DNSSEC_INDETERMINATE;
+}
+
+int authscore_spf_lookups(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->lookups : AUTHSCORE_ENOTEVAL;
+}
+
+int authscore_spf_void_lookups(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->void_lookups : AUTHSCORE_ENOTEVAL;
+}
+
+const char *authscore_spf_mechanism(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->mechanism : NULL;
+}
+
+const char *authscore_spf_explanation(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->explanation : NULL;
+}
+
+const char *authscore_spf_reason(const authscore_msg *m, int id)
+{
+    const as_spf_result *r = spf(m, id);
+    return r ? r->reason : NULL;
+}
+
+/* ---- DKIM ---- */
+
+static const as_dkim_sig_result *dkim(const authscore_msg *m, size_t i)
+{
+    if (!done(m) || !m->dkim || i >= as_dkim_count(m->dkim))
+        return NULL;
+    return as_dkim_get_result(m->dkim, i);
+}
+
+size_t authscore_dkim_count(const authscore_msg *m)
+{
+    return done(m) && m->dkim ? as_dkim_count(m->dkim) : 0;
+}
+
+int authscore_dkim_result(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->result : AUTHSCORE_ENOTFOUND;
+}
+
+const char *authscore_dkim_domain(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->d : NULL;
+}
+
+const char *authscore_dkim_selector(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->s : NULL;
+}
+
+const char *authscore_dkim_algorithm(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->a : NULL;
+}
+
+const char *authscore_dkim_reason(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->reason : NULL;
+}
+
+int authscore_dkim_dnssec(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->dnssec : AUTHSCORE_ENOTFOUND;
+}
+
+int authscore_dkim_key_bits(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->key_bits : AUTHSCORE_ENOTFOUND;
+}
+
+unsigned authscore_dkim_flags(const authscore_msg *m, size_t i)
+{
+    const as_dkim_sig_result *r = dkim(m, i);
+    return r ? r->flags : 0;
+}
+
+/* ---- DMARC ---- */
+
+static const as_dmarc_result *dmarc(const authscore_msg *m)
+{
+    return done(m) && m->dmarc && m->dmarc_evaluated ? as_dmarc_get_result(m->dmarc) : NULL;
+}
+
+int authscore_dmarc_result(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->result : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+const char *authscore_dmarc_domain(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->from_domain : NULL;
+}
+
+int authscore_dmarc_policy(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->policy : AUTHSCORE_DMARC_POLICY_UNSET;
+}
+
+int authscore_dmarc_disposition(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->disposition : AUTHSCORE_DMARC_POLICY_UNSET;
+}
+
+int authscore_dmarc_spf_aligned(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->spf_aligned : AUTHSCORE_ENOTEVAL;
+}
+
+int authscore_dmarc_dkim_aligned(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->dkim_aligned : AUTHSCORE_ENOTEVAL;
+}
+
+int authscore_dmarc_dnssec(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->dnssec : AUTHSCORE_DNSSEC_INDETERMINATE;
+}
+
+const char *authscore_dmarc_reason(const authscore_msg *m)
+{
+    const as_dmarc_result *r = dmarc(m);
+    return r ? r->reason : NULL;
+}
+
+/* ---- symbols and score: not evaluated until the scoring layer exists ---- */
+
+int authscore_score(const authscore_msg *m, double *score)
+{
+    if (!m || !score)
+        return AUTHSCORE_EINVAL;
+    return AUTHSCORE_ENOTEVAL;
+}
+
+size_t authscore_symbol_count(const authscore_msg *m) { (void)m; return 0; }
+
+const char *authscore_symbol_name(const authscore_msg *m, size_t i)
+{
+    (void)m;
+    (void)i;
+    return NULL;
+}
+
+double authscore_symbol_weight(const authscore_msg *m, size_t i)
+{
+    (void)m;
+    (void)i;
+    return 0.0;
+}
+
+size_t authscore_symbol_option_count(const authscore_msg *m, size_t i)
+{
+    (void)m;
+    (void)i;
+    return 0;
+}
+
+const char *authscore_symbol_option(const authscore_msg *m, size_t i, size_t j)
+{
+    (void)m;
+    (void)i;
+    (void)j;
+    return NULL;
+}
+
+const char *authscore_ar_header(const authscore_msg *m)
+{
+    (void)m;
+    return NULL;
+}

@@ -1,0 +1,75 @@
+/* internal.h - the context and message objects behind the public handles. */
+#ifndef AS_CORE_INTERNAL_H
+#define AS_CORE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "authscore.h"
+#include "dkim/dkim.h"
+#include "dmarc/dmarc.h"
+#include "dns/qtab.h"
+#include "dns/resolver.h"
+#include "msg/message.h"
+#include "spf/spf.h"
+#include "util/arena.h"
+
+/* Per-message memory cap: the parsed views, DNS answers and results of one
+ * message, never the message bytes themselves (borrowed). */
+#define AS_MSG_ARENA_MAX (8u << 20)
+
+enum as_backend { AS_BACKEND_UNBOUND = 0, AS_BACKEND_NONE = 1 };
+
+struct authscore_ctx {
+    authscore_log_fn log_fn;
+    void *log_user;
+    int finalized;
+    /* options */
+    char *dns_config;
+    char *trust_anchor;
+    char *forwarders[AS_RESOLVER_MAX_FORWARDERS];
+    size_t n_forwarders;
+    int dns_timeout_ms;
+    int backend;
+    char *authserv_id;
+    int dkim_max_signatures;
+    int dkim_clock_skew;
+    int dmarc_mode;
+    char *psl_file;
+    uint32_t dmarc_pct_seed;
+    int spf_max_lookups;
+    int spf_max_void_lookups;
+    /* built by finalize */
+    as_resolver *resolver;
+    as_dkim_keycache *keys;
+    void *psl; /* psl_ctx_t, rfc7489 mode only */
+};
+
+enum as_phase { AS_PHASE_NEW = 0, AS_PHASE_RESOLVING = 1, AS_PHASE_DONE = 2 };
+
+struct authscore_msg {
+    const authscore_ctx *ctx;
+    as_arena arena;
+    as_qtab *q;
+    as_message m;
+    int parse_status;
+    const char *client_ip, *helo, *mail_from;
+    int64_t now;
+    int phase;
+    int started, hashed;
+    as_spf *spf[2];
+    const char *spf_domain[2];
+    as_dkim *dkim;
+    as_dmarc *dmarc;
+    int dmarc_evaluated;
+};
+
+/* Log through the host's callback only (never stdout/stderr). */
+void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Start the engines once (first next_query, check or result). */
+int as_msg_start(authscore_msg *m);
+/* CPU work that overlaps the lookups: DKIM body hashing.  Idempotent. */
+void as_msg_idle(void *m);
+
+#endif
