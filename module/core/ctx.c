@@ -33,6 +33,13 @@ int authscore_ctx_new(authscore_ctx **out)
     c->spf_max_lookups = AS_SPF_MAX_LOOKUPS;
     c->spf_max_void_lookups = AS_SPF_MAX_VOID_LOOKUPS;
     c->dmarc_mode = AS_DMARC_RFC9989;
+    /* The key cache exists from the start so that sans-I/O tests can run
+     * messages on an unfinalized context. */
+    c->keys = as_dkim_keycache_new(AS_DKIM_KEYCACHE_ENTRIES);
+    if (!c->keys) {
+        free(c);
+        return AUTHSCORE_ENOMEM;
+    }
     *out = c;
     return 0;
 }
@@ -179,9 +186,6 @@ int authscore_ctx_finalize(authscore_ctx *c)
         return AUTHSCORE_EINVAL;
     if (c->finalized)
         return AUTHSCORE_EPHASE;
-    c->keys = as_dkim_keycache_new(AS_DKIM_KEYCACHE_ENTRIES);
-    if (!c->keys)
-        return AUTHSCORE_ENOMEM;
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
         c->psl = c->psl_file ? psl_load_file(c->psl_file) : psl_latest(NULL);
         if (!c->psl) {
@@ -205,8 +209,6 @@ int authscore_ctx_finalize(authscore_ctx *c)
         int r = as_resolver_new(&rc, &c->resolver, err, sizeof err);
         if (r < 0) {
             as_log(c, AUTHSCORE_LOG_ERROR, "DNS resolver: %s", err[0] ? err : authscore_strerror(r));
-            as_dkim_keycache_free(c->keys);
-            c->keys = NULL;
             psl_free(c->psl);
             c->psl = NULL;
             return r;
@@ -215,7 +217,5 @@ int authscore_ctx_finalize(authscore_ctx *c)
     c->finalized = 1;
     return 0;
 fail:
-    as_dkim_keycache_free(c->keys);
-    c->keys = NULL;
     return AUTHSCORE_ECONFIG;
 }

@@ -1,0 +1,210 @@
+/* main.c - the `authscore` command: `authscore check` scores messages. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authscore.h"
+#include "report.h"
+
+/* Largest message the command reads (a host sets its own limit). */
+#define CLI_MAX_MESSAGE (64u << 20)
+
+enum { EXIT_SCORED = 0, EXIT_FILE = 1, EXIT_USAGE = 2 };
+
+static int verbose;
+
+static void usage(FILE *f)
+{
+    fputs("usage: authscore check [--ip ADDR] [--helo NAME] [--mail-from ADDR]\n"
+          "                       [--rules FILE] [--dns-config FILE] [--dns-timeout MS]\n"
+          "                       [--trust-anchor FILE] [--authserv-id ID] [--now EPOCH]\n"
+          "                       [--json] [--verbose] FILE...|-\n"
+          "       authscore --version\n",
+          f);
+}
+
+static void log_stderr(void *user, int level, const char *msg)
+{
+    (void)user;
+    if (level <= AUTHSCORE_LOG_WARNING || verbose)
+        fprintf(stderr, "authscore: %s\n", msg);
+}
+
+/* Read a whole file (or stdin for "-") up to CLI_MAX_MESSAGE bytes. */
+static char *read_all(const char *path, size_t *len, const char **why)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                *why = strerror(errno);
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        if (cap >= CLI_MAX_MESSAGE) {
+            *why = "message larger than 64 MiB";
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf && !*why)
+        *why = "out of memory";
+    if (f != stdin)
+        fclose(f);
+    *len = n;
+    return buf;
+}
+
+static int parse_epoch(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < 0)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+static int set_opt(authscore_ctx *ctx, const char *name, const char *value)
+{
+    int rc = authscore_ctx_set_option(ctx, name, value);
+    if (rc < 0)
+        fprintf(stderr, "authscore: bad value for %s: %s (%s)\n", name, value,
+                authscore_strerror(rc));
+    return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"ip", required_argument, 0, 'i'},         {"helo", required_argument, 0, 'h'},
+        {"mail-from", required_argument, 0, 'm'},  {"rules", required_argument, 0, 'r'},
+        {"dns-config", required_argument, 0, 'd'}, {"dns-timeout", required_argument, 0, 't'},
+        {"trust-anchor", required_argument, 0, 'a'}, {"authserv-id", required_argument, 0, 's'},
+        {"now", required_argument, 0, 'n'},        {"json", no_argument, 0, 'j'},
+        {"verbose", no_argument, 0, 'v'},          {"help", no_argument, 0, 'H'},
+        {0, 0, 0, 0}};
+    const char *ip = NULL, *helo = NULL, *mail_from = NULL, *rules = NULL;
+    int json = 0, have_now = 0;
+    int64_t now = 0;
+    authscore_ctx *ctx;
+    if (authscore_ctx_new(&ctx) < 0) {
+        fprintf(stderr, "authscore: out of memory\n");
+        return EXIT_FILE;
+    }
+    authscore_ctx_set_log(ctx, log_stderr, NULL);
+    int c, bad = 0;
+    optind = 1;
+    while (!bad && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': ip = optarg; break;
+        case 'h': helo = optarg; break;
+        case 'm': mail_from = optarg; break;
+        case 'r': rules = optarg; break;
+        case 'd': bad = set_opt(ctx, "dns.config", optarg) < 0; break;
+        case 't': bad = set_opt(ctx, "dns.timeout_ms", optarg) < 0; break;
+        case 'a': bad = set_opt(ctx, "dns.trust_anchor", optarg) < 0; break;
+        case 's': bad = set_opt(ctx, "authserv_id", optarg) < 0; break;
+        case 'n':
+            bad = parse_epoch(optarg, &now) < 0;
+            if (bad)
+                fprintf(stderr, "authscore: --now needs seconds since the epoch\n");
+            have_now = 1;
+            break;
+        case 'j': json = 1; break;
+        case 'v': verbose = 1; break;
+        case 'H':
+            usage(stdout);
+            authscore_ctx_free(ctx);
+            return EXIT_SCORED;
+        default: bad = 1; break;
+        }
+    }
+    if (bad || optind >= argc) {
+        if (!bad)
+            fprintf(stderr, "authscore: no message given\n");
+        usage(stderr);
+        authscore_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
+    if (rules) {
+        /* Rule files arrive with the scoring layer; until then, say so. */
+        if (access(rules, R_OK) != 0) {
+            fprintf(stderr, "authscore: %s: %s\n", rules, strerror(errno));
+            authscore_ctx_free(ctx);
+            return EXIT_FILE;
+        }
+        fprintf(stderr, "authscore: scoring is not in this build: %s not applied\n", rules);
+    }
+    int rc = authscore_ctx_finalize(ctx);
+    if (rc < 0) {
+        fprintf(stderr, "authscore: cannot start: %s\n", authscore_strerror(rc));
+        authscore_ctx_free(ctx);
+        return EXIT_FILE;
+    }
+    int status = EXIT_SCORED;
+    for (int i = optind; i < argc; i++) {
+        const char *why = NULL;
+        size_t len;
+        char *bytes = read_all(argv[i], &len, &why);
+        if (!bytes) {
+            fprintf(stderr, "authscore: %s: %s\n", argv[i], why);
+            status = EXIT_FILE;
+            continue;
+        }
+        authscore_msg *m = NULL;
+        rc = authscore_msg_new(ctx, ip, helo, mail_from ? mail_from : (ip ? "" : NULL),
+                               bytes, len, &m);
+        if (rc == 0 && have_now)
+            rc = authscore_msg_set_time(m, now);
+        if (rc == 0)
+            rc = authscore_msg_resolve(m);
+        if (rc < 0) {
+            fprintf(stderr, "authscore: %s: not scored: %s\n", argv[i], authscore_strerror(rc));
+            status = EXIT_FILE;
+        } else if (json) {
+            report_json(stdout, argv[i], m);
+        } else {
+            report_text(stdout, argv[i], m);
+        }
+        authscore_msg_free(m);
+        free(bytes);
+    }
+    authscore_ctx_free(ctx);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("authscore %s\n", authscore_version());
+        return EXIT_SCORED;
+    }
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    usage(stderr);
+    return EXIT_USAGE;
+}

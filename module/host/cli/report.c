@@ -1,0 +1,226 @@
+/* report.c - the CLI's two views of a result.  Uses only the public
+ * getters, like every host. */
+#include "report.h"
+
+#include "json.h"
+
+static void json_spf(FILE *f, const authscore_msg *m, int id)
+{
+    int r = authscore_spf_result(m, id);
+    if (r == AUTHSCORE_RES_NOT_EVALUATED) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    json_key(f, "result");
+    json_str(f, authscore_result_name(r));
+    fputc(',', f);
+    json_key(f, "domain");
+    json_str(f, authscore_spf_domain(m, id));
+    fputc(',', f);
+    json_key(f, "dnssec");
+    json_str(f, authscore_dnssec_name(authscore_spf_dnssec(m, id)));
+    fprintf(f, ",\"lookups\":%d,\"void_lookups\":%d,", authscore_spf_lookups(m, id),
+            authscore_spf_void_lookups(m, id));
+    json_key(f, "mechanism");
+    json_str(f, authscore_spf_mechanism(m, id));
+    fputc(',', f);
+    json_key(f, "explanation");
+    json_str(f, authscore_spf_explanation(m, id));
+    fputc(',', f);
+    json_key(f, "reason");
+    json_str(f, authscore_spf_reason(m, id));
+    fputc('}', f);
+}
+
+static void json_dkim(FILE *f, const authscore_msg *m)
+{
+    size_t n = authscore_dkim_count(m);
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        fputc('{', f);
+        json_key(f, "d");
+        json_str(f, authscore_dkim_domain(m, i));
+        fputc(',', f);
+        json_key(f, "s");
+        json_str(f, authscore_dkim_selector(m, i));
+        fputc(',', f);
+        json_key(f, "a");
+        json_str(f, authscore_dkim_algorithm(m, i));
+        fputc(',', f);
+        json_key(f, "result");
+        json_str(f, authscore_result_name(authscore_dkim_result(m, i)));
+        fputc(',', f);
+        json_key(f, "reason");
+        json_str(f, authscore_dkim_reason(m, i));
+        fputc(',', f);
+        json_key(f, "dnssec");
+        json_str(f, authscore_dnssec_name(authscore_dkim_dnssec(m, i)));
+        unsigned fl = authscore_dkim_flags(m, i);
+        fprintf(f, ",\"key_bits\":%d,\"weak\":%s,\"testing\":%s,\"unsigned_content\":%s}",
+                authscore_dkim_key_bits(m, i),
+                (fl & AUTHSCORE_DKIM_WEAK_ALGORITHM) ? "true" : "false",
+                (fl & AUTHSCORE_DKIM_TESTING_KEY) ? "true" : "false",
+                (fl & AUTHSCORE_DKIM_UNSIGNED_CONTENT) ? "true" : "false");
+    }
+    fputc(']', f);
+}
+
+static const char *policy_word(int p)
+{
+    switch (p) {
+    case AUTHSCORE_DMARC_POLICY_NONE: return "none";
+    case AUTHSCORE_DMARC_POLICY_QUARANTINE: return "quarantine";
+    case AUTHSCORE_DMARC_POLICY_REJECT: return "reject";
+    default: return NULL;
+    }
+}
+
+static void json_dmarc(FILE *f, const authscore_msg *m)
+{
+    int r = authscore_dmarc_result(m);
+    if (r == AUTHSCORE_RES_NOT_EVALUATED) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    json_key(f, "result");
+    json_str(f, authscore_result_name(r));
+    fputc(',', f);
+    json_key(f, "domain");
+    json_str(f, authscore_dmarc_domain(m));
+    fputc(',', f);
+    json_key(f, "policy");
+    json_str(f, policy_word(authscore_dmarc_policy(m)));
+    fputc(',', f);
+    json_key(f, "disposition");
+    json_str(f, policy_word(authscore_dmarc_disposition(m)));
+    fprintf(f, ",\"spf_aligned\":%s,\"dkim_aligned\":%s,",
+            authscore_dmarc_spf_aligned(m) == 1 ? "true" : "false",
+            authscore_dmarc_dkim_aligned(m) == 1 ? "true" : "false");
+    json_key(f, "dnssec");
+    json_str(f, authscore_dnssec_name(authscore_dmarc_dnssec(m)));
+    fputc(',', f);
+    json_key(f, "reason");
+    json_str(f, authscore_dmarc_reason(m));
+    fputc('}', f);
+}
+
+static void json_symbols(FILE *f, const authscore_msg *m)
+{
+    double score;
+    if (authscore_score(m, &score) < 0) {
+        fputs("\"symbols\":null,\"score\":null", f);
+        return;
+    }
+    fputs("\"symbols\":[", f);
+    size_t n = authscore_symbol_count(m);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",{" : "{", f);
+        json_key(f, "name");
+        json_str(f, authscore_symbol_name(m, i));
+        fprintf(f, ",\"weight\":%.4g,\"options\":[", authscore_symbol_weight(m, i));
+        size_t k = authscore_symbol_option_count(m, i);
+        for (size_t j = 0; j < k; j++) {
+            if (j)
+                fputc(',', f);
+            json_str(f, authscore_symbol_option(m, i, j));
+        }
+        fputs("]}", f);
+    }
+    fprintf(f, "],\"score\":%.4g", score);
+}
+
+void report_json(FILE *f, const char *file, const authscore_msg *m)
+{
+    fputc('{', f);
+    json_key(f, "file");
+    json_str(f, file);
+    fputs(",\"message\":{\"from\":[", f);
+    for (size_t i = 0; i < authscore_msg_from_count(m); i++) {
+        if (i)
+            fputc(',', f);
+        json_str(f, authscore_msg_from(m, i));
+    }
+    fputs("],", f);
+    json_key(f, "from_domain");
+    json_str(f, authscore_msg_from_domain(m));
+    fprintf(f, ",\"dkim_signatures\":%zu,", authscore_msg_dkim_signatures(m));
+    int ps = authscore_msg_parse_status(m);
+    json_key(f, "parse_error");
+    json_str(f, ps < 0 ? authscore_strerror(ps) : NULL);
+    fputs("},\"spf\":{\"mfrom\":", f);
+    json_spf(f, m, AUTHSCORE_SPF_MFROM);
+    fputs(",\"helo\":", f);
+    json_spf(f, m, AUTHSCORE_SPF_HELO);
+    fputs("},\"dkim\":", f);
+    json_dkim(f, m);
+    fputs(",\"dmarc\":", f);
+    json_dmarc(f, m);
+    fputc(',', f);
+    json_symbols(f, m);
+    fputc(',', f);
+    json_key(f, "authentication_results");
+    json_str(f, authscore_ar_header(m));
+    fprintf(f, ",\"dns\":{\"queries\":%d,\"rounds\":%d}}\n", authscore_msg_dns_queries(m),
+            authscore_msg_dns_rounds(m));
+}
+
+static const char *or_dash(const char *s) { return s ? s : "-"; }
+
+static void text_spf(FILE *f, const authscore_msg *m, int id, const char *label)
+{
+    int r = authscore_spf_result(m, id);
+    if (r == AUTHSCORE_RES_NOT_EVALUATED) {
+        fprintf(f, "  SPF %-5s not evaluated\n", label);
+        return;
+    }
+    fprintf(f, "  SPF %-5s %-9s %s (dnssec %s, %d lookups) %s\n", label,
+            authscore_result_name(r), or_dash(authscore_spf_domain(m, id)),
+            authscore_dnssec_name(authscore_spf_dnssec(m, id)), authscore_spf_lookups(m, id),
+            or_dash(authscore_spf_reason(m, id)));
+}
+
+void report_text(FILE *f, const char *file, const authscore_msg *m)
+{
+    fprintf(f, "%s\n", file);
+    size_t nf = authscore_msg_from_count(m);
+    fprintf(f, "  From      %s%s\n", nf ? authscore_msg_from(m, 0) : "(none)",
+            nf > 1 ? " (and more: several From mailboxes)" : "");
+    text_spf(f, m, AUTHSCORE_SPF_MFROM, "mfrom");
+    text_spf(f, m, AUTHSCORE_SPF_HELO, "helo");
+    size_t nd = authscore_dkim_count(m);
+    if (nd == 0)
+        fprintf(f, "  DKIM      none (no signature)\n");
+    for (size_t i = 0; i < nd; i++)
+        fprintf(f, "  DKIM      %-9s d=%s s=%s a=%s (%d bits, dnssec %s) %s\n",
+                authscore_result_name(authscore_dkim_result(m, i)),
+                or_dash(authscore_dkim_domain(m, i)), or_dash(authscore_dkim_selector(m, i)),
+                or_dash(authscore_dkim_algorithm(m, i)), authscore_dkim_key_bits(m, i),
+                authscore_dnssec_name(authscore_dkim_dnssec(m, i)),
+                or_dash(authscore_dkim_reason(m, i)));
+    int dr = authscore_dmarc_result(m);
+    if (dr == AUTHSCORE_RES_NOT_EVALUATED)
+        fprintf(f, "  DMARC     not evaluated\n");
+    else
+        fprintf(f, "  DMARC     %-9s %s policy=%s disposition=%s (dnssec %s) %s\n",
+                authscore_result_name(dr), or_dash(authscore_dmarc_domain(m)),
+                or_dash(policy_word(authscore_dmarc_policy(m))),
+                or_dash(policy_word(authscore_dmarc_disposition(m))),
+                authscore_dnssec_name(authscore_dmarc_dnssec(m)),
+                or_dash(authscore_dmarc_reason(m)));
+    double score;
+    if (authscore_score(m, &score) < 0) {
+        fprintf(f, "  Score     not evaluated (no scoring rules in this build)\n");
+    } else {
+        fprintf(f, "  Score     %.2f\n", score);
+        for (size_t i = 0; i < authscore_symbol_count(m); i++)
+            fprintf(f, "    %-28s %+.2f\n", authscore_symbol_name(m, i),
+                    authscore_symbol_weight(m, i));
+    }
+    const char *ar = authscore_ar_header(m);
+    if (ar)
+        fprintf(f, "  Authentication-Results: %s\n", ar);
+}

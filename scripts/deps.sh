@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages authscore needs, only those missing.
+# Usage: scripts/deps.sh [build|test|fuzz|all]   (default: all)
+set -euo pipefail
+what=${1:-all}
+build=(meson ninja-build pkg-config gcc libssl-dev libunbound-dev libpcre2-dev
+       libpsl-dev publicsuffix dns-root-data ldnsutils python3)
+test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
+      python3-authres valgrind binutils g++)
+fuzz=(clang-14 libclang-rt-14-dev)
+pkgs=("${build[@]}")
+case "$what" in
+  build) ;;
+  test) pkgs+=("${test[@]}") ;;
+  fuzz) pkgs+=("${fuzz[@]}") ;;
+  all) pkgs+=("${test[@]}" "${fuzz[@]}") ;;
+  *) echo "usage: $0 [build|test|fuzz|all]" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+# Daemons (nsd, unbound) must not start at install time: tests run their own.
+export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
