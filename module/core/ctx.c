@@ -1,6 +1,5 @@
 /* ctx.c - the per-process context: options, finalize, logging. */
 #include <errno.h>
-#include <libpsl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +49,7 @@ void authscore_ctx_free(authscore_ctx *c)
         return;
     as_resolver_free(c->resolver);
     as_dkim_keycache_free(c->keys);
-    psl_free(c->psl);
+    as_dmarc_psl_free(c->psl);
     free(c->dns_config);
     free(c->trust_anchor);
     for (size_t i = 0; i < c->n_forwarders; i++)
@@ -187,8 +186,7 @@ int authscore_ctx_finalize(authscore_ctx *c)
     if (c->finalized)
         return AUTHSCORE_EPHASE;
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
-        c->psl = c->psl_file ? psl_load_file(c->psl_file) : psl_latest(NULL);
-        if (!c->psl) {
+        if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0) {
             as_log(c, AUTHSCORE_LOG_ERROR,
                    "cannot load the Public Suffix List %s (Debian package publicsuffix)",
                    c->psl_file ? c->psl_file : "(system default)");
@@ -209,7 +207,7 @@ int authscore_ctx_finalize(authscore_ctx *c)
         int r = as_resolver_new(&rc, &c->resolver, err, sizeof err);
         if (r < 0) {
             as_log(c, AUTHSCORE_LOG_ERROR, "DNS resolver: %s", err[0] ? err : authscore_strerror(r));
-            psl_free(c->psl);
+            as_dmarc_psl_free(c->psl);
             c->psl = NULL;
             return r;
         }

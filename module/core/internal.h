@@ -41,7 +41,7 @@ struct authscore_ctx {
     /* built by finalize */
     as_resolver *resolver;
     as_dkim_keycache *keys;
-    void *psl; /* psl_ctx_t, rfc7489 mode only */
+    const void *psl; /* Public Suffix List, rfc7489 mode only */
 };
 
 enum as_phase { AS_PHASE_NEW = 0, AS_PHASE_RESOLVING = 1, AS_PHASE_DONE = 2 };
