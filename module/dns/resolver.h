@@ -58,7 +58,11 @@ typedef struct as_resolver_stats {
 
 /* as_resolver_drive, filling *out (may be NULL).  timeout_ms <= 0 means
  * the resolver's configured deadline; it is capped at
- * AS_RESOLVER_MAX_TIMEOUT_MS. */
+ * AS_RESOLVER_MAX_TIMEOUT_MS.  On return every question of `t` has been
+ * answered, whatever the result: 0; AUTHSCORE_EINVAL (NULL argument,
+ * nothing done); AUTHSCORE_ENOMEM (an answer did not fit the arena and was
+ * answered SERVFAIL); AUTHSCORE_EDNS (libunbound's result pipe failed; the
+ * rest was answered TIMEOUT). */
 int as_resolver_drive_stats(as_resolver *r, as_qtab *t, int timeout_ms,
                             void (*idle)(void *), void *idle_arg,
                             as_resolver_stats *out);
