@@ -14,7 +14,7 @@ fi
 ninja -C "$dir" >/dev/null
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-targets=$(cd "$dir/fuzz" && ls fuzz_* 2>/dev/null | grep -v '\.p$' || true)
+targets=$(find "$dir/fuzz" -maxdepth 1 -type f -executable -name 'fuzz_*' -printf '%f\n' | sort)
 [ -n "$targets" ] || { echo "no fuzz targets built"; exit 1; }
 run_one() {
   local t=$1 name=${1#fuzz_}
