@@ -5,7 +5,8 @@ int as_dns_name_normalize(const char *p, size_t len, char *out)
 {
     if (len && p[len - 1] == '.')
         len--;
-    if (len == 0 || len > AS_DNS_MAX_NAME)
+    /* After one trailing dot is gone another one means an empty label. */
+    if (len == 0 || len > AS_DNS_MAX_NAME || p[len - 1] == '.')
         return -1;
     size_t label = 0;
     for (size_t i = 0; i < len; i++) {

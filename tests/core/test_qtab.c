@@ -71,6 +71,9 @@ Test(qtab, rejects_invalid_names)
     cr_expect_eq(as_qtab_ask(q, label, sizeof label, AUTHSCORE_QTYPE_A, on_answer, &p, 0),
                  AUTHSCORE_EINVAL);
     cr_expect_eq(as_qtab_ask(q, "a\0b", 3, AUTHSCORE_QTYPE_A, on_answer, &p, 0), AUTHSCORE_EINVAL);
+    /* Found by fuzzing: "a.." must not become the name "a.". */
+    cr_expect_eq(as_qtab_ask(q, "a..", 3, AUTHSCORE_QTYPE_A, on_answer, &p, 0), AUTHSCORE_EINVAL);
+    cr_expect_eq(as_qtab_ask(q, ".", 1, AUTHSCORE_QTYPE_A, on_answer, &p, 0), AUTHSCORE_EINVAL);
     cr_expect_eq(as_qtab_count(q), 0);
     as_arena_free(&a);
 }
