@@ -21,6 +21,15 @@
 #define AS_SPF_MAX_PTR_NAMES 10
 /* Hard nesting cap for include/redirect, no configuration can raise it. */
 #define AS_SPF_MAX_DEPTH 20
+/* Distinct DNS questions one evaluation may ask (speculative ones
+ * included).  In-order evaluation needs at most ~130 (10 terms x 11
+ * names, the explanation, %{p}); reaching this is a temperror. */
+#define AS_SPF_MAX_QUESTIONS 256
+
+/* as_spf_result.limit_hit values */
+#define AS_SPF_LIMIT_NONE 0
+#define AS_SPF_LIMIT_LOOKUPS 1
+#define AS_SPF_LIMIT_VOID 2
 
 typedef struct as_spf_limits {
     int max_lookups;
@@ -36,6 +45,8 @@ typedef struct as_spf_request {
     const char *receiver;  /* %{r}; may be NULL ("unknown") */
     int64_t now;           /* %{t} */
     as_spf_limits limits;  /* 0 fields take the RFC defaults */
+    int no_prefetch;       /* 1: ask only what in-order evaluation needs
+                              now (tests and benchmarks compare the two) */
 } as_spf_request;
 
 typedef struct as_spf_result {
@@ -48,6 +59,12 @@ typedef struct as_spf_result {
     const char *explanation; /* exp= text for fail, or NULL */
     const char *reason;      /* human-readable why */
     int limit_hit;           /* 1 lookups, 2 void lookups, 0 none */
+    /* Added by the SPF engine: */
+    const char *identity;    /* the <sender> evaluated (local-part@domain) */
+    unsigned queries;        /* distinct DNS questions this evaluation asked
+                                (speculative prefetches included) */
+    unsigned rounds;         /* deepest qtab depth among them: the DNS
+                                round trips on the critical path */
 } as_spf_result;
 
 typedef struct as_spf as_spf;
