@@ -40,18 +40,27 @@ for name, r in results.items():
     check(r["dmarc"] is None or all(k in r["dmarc"] for k in DMARC), f"{name}: dmarc keys")
 
 expected = {
-    "pass.eml": dict(dkim="pass", dmarc="pass", disposition="none", dnssec="secure"),
-    "dkim-body-modified.eml": dict(dkim="fail", dkim_reason="body_hash_mismatch"),
-    "dmarc-reject.eml": dict(dkim=None, dmarc="fail", disposition="reject", policy="reject"),
-    "spf-fail.eml": dict(dkim=None, dmarc="fail", disposition="none", policy="none"),
-    "dnssec-bogus.eml": dict(dmarc="temperror", dnssec="bogus"),
-    "forwarded.eml": dict(dkim="pass", dmarc="pass", disposition="none"),
+    "pass.eml": dict(spf="pass", dkim="pass", dmarc="pass", disposition="none", dnssec="secure"),
+    "dkim-body-modified.eml": dict(spf="pass", dkim="fail", dkim_reason="body_hash_mismatch",
+                                   dmarc="pass"),
+    "dmarc-reject.eml": dict(spf="fail", dkim=None, dmarc="fail", disposition="reject",
+                             policy="reject"),
+    "spf-fail.eml": dict(spf="fail", dkim=None, dmarc="fail", disposition="none", policy="none"),
+    "dnssec-bogus.eml": dict(spf="temperror", spf_dnssec="bogus", dmarc="temperror",
+                             dnssec="bogus"),
+    "forwarded.eml": dict(spf="fail", dkim="pass", dmarc="pass", disposition="none"),
 }
 for name, want in expected.items():
     r = results.get(name)
     if r is None:
         failures.append(f"{name}: no result")
         continue
+    sp = r["spf"]["mfrom"] or {}
+    if "spf" in want:
+        check(sp.get("result") == want["spf"], f"{name}: spf {sp.get('result')} != {want['spf']}")
+        check(bool(sp.get("domain")), f"{name}: spf domain missing")
+    if "spf_dnssec" in want:
+        check(sp.get("dnssec") == want["spf_dnssec"], f"{name}: spf dnssec {sp.get('dnssec')}")
     dk = r["dkim"][0] if r["dkim"] else None
     if "dkim" in want:
         check((dk and dk["result"]) == want["dkim"] if want["dkim"] else dk is None,
