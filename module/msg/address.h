@@ -18,10 +18,14 @@
 
 typedef struct as_mailbox {
     const char *addr;    /* local@domain, local-part as written (quotes
-                            kept), domain lowercased; NUL-terminated */
-    const char *local;   /* the local-part as written */
-    const char *domain;  /* lowercased, no trailing dot; "" when missing */
-    const char *display; /* display-name, unfolded, or NULL */
+                            kept), domain lowercased; NUL-terminated;
+                            just the local-part when there is no domain */
+    const char *local;   /* the local-part as written (CFWS removed) */
+    const char *domain;  /* lowercased, no trailing dot; "" when missing;
+                            a domain literal keeps its brackets */
+    const char *display; /* display-name, unfolded, quotes and quoted-pairs
+                            decoded, one space where CFWS was; NULL when
+                            absent or empty */
 } as_mailbox;
 
 typedef struct as_mailbox_list {

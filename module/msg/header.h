@@ -4,7 +4,7 @@
  * input.  Accepts CRLF and bare LF line ends, obs-fold (continuation lines
  * starting with WSP), 8-bit bytes and a message without a body.
  *
- * Malformed input has a defined result (docs/architecture.md):
+ * Malformed input has a defined result (docs/parsing.md has the table):
  *  - a line without a colon ends the header block there: everything from
  *    that line on is the body (as DKIM verifiers and MTAs treat it), and
  *    status says AUTHSCORE_EPARSE with reason "line without colon";
@@ -14,7 +14,12 @@
  *    nothing to continue; status AUTHSCORE_EPARSE, reason
  *    "continuation line before first field", no fields;
  *  - a cap reached: status AUTHSCORE_ELIMIT, the fields before the cap
- *    are kept.
+ *    are kept;
+ *  - a line whose field name is not ftext ("Bad Name: x", ": x") is
+ *    treated like a line without colon, reason "bad field name".
+ * After a NUL or a cap the end of the block is unknown: body_offset == len
+ * and has_body == 0.  A leading-whitespace first line makes the whole
+ * input the body (body_offset 0, has_body 1).
  * The fields parsed before any error are always returned. */
 #ifndef AS_HEADER_H
 #define AS_HEADER_H
@@ -24,7 +29,8 @@
 #include "../util/arena.h"
 #include "../util/span.h"
 
-/* Default hard caps (configurable downward). */
+/* Default hard caps (configurable downward: a limit above the default, or
+ * 0, means the default). */
 #define AS_HEADER_MAX_FIELDS 1000u          /* fields per message */
 #define AS_HEADER_MAX_FIELD_BYTES 65536u     /* one field with its folds */
 #define AS_HEADER_MAX_BLOCK_BYTES 1048576u   /* the whole header block */
@@ -67,5 +73,12 @@ int as_header_parse(as_arena *a, const char *p, size_t len,
 /* Index of the first field named `name` (case-insensitive) at or after
  * `from`, or (size_t)-1. */
 size_t as_header_find(const as_header_block *h, const char *name, size_t from);
+
+/* Index of the last field named (name, name_len) (case-insensitive, name
+ * need not be NUL-terminated) strictly before index `before`, or
+ * (size_t)-1.  DKIM (RFC 6376 5.4.2) takes h= instances from the bottom:
+ * call with before = h->count, then with the index found. */
+size_t as_header_rfind(const as_header_block *h, const char *name,
+                       size_t name_len, size_t before);
 
 #endif
