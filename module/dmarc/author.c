@@ -8,13 +8,42 @@
  * domain give a permerror with a reason scoring can weigh. */
 #include "dmarc.h"
 
+#include <idn2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../include/authscore.h"
 #include "walk.h"
 
-/* LDH labels plus '_' (seen in the wild); no U-labels: RFC 9989 5.3.1
- * wants A-labels and we do not convert (yet). */
+/* RFC 9989 5.3.1: an author domain in U-labels is evaluated in its
+ * A-label form.  UTS #46 non-transitional mapping (IDNA2008 as browsers
+ * and MTAs apply it) also folds case.  NULL when it is not valid IDNA. */
+static const char *to_alabels(as_arena *a, const char *d, size_t n)
+{
+    /* A valid name is at most 253 octets as A-labels; UTF-8 input can be
+     * longer, but never more than 4 bytes per A-label octet. */
+    char in[4 * AS_DNS_MAX_NAME + 1];
+    if (n >= sizeof in)
+        return NULL;
+    memcpy(in, d, n);
+    in[n] = '\0';
+    char *out = NULL;
+    if (idn2_to_ascii_8z(in, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK)
+        return NULL;
+    const char *copy = as_arena_strndup(a, out, strnlen(out, AS_DNS_MAX_NAME + 1));
+    idn2_free(out);
+    return copy;
+}
+
+static int has_8bit(const char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)d[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* LDH labels plus '_' (seen in the wild), after A-label conversion. */
 static int domain_chars_ok(const char *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -65,6 +94,14 @@ const char *as_dmarc_author_domain(as_arena *a, const as_message *msg,
             *reason = "multiple_from_domains";
             return NULL;
         }
+    }
+    if (has_8bit(dom, dlen)) {
+        dom = to_alabels(a, dom, dlen);
+        if (!dom) {
+            *reason = "from_domain_invalid";
+            return NULL;
+        }
+        dlen = strnlen(dom, AS_DNS_MAX_NAME + 1);
     }
     char norm[AS_DNS_MAX_NAME + 1];
     int n = as_dns_name_normalize(dom, dlen, norm);

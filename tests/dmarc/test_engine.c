@@ -866,6 +866,25 @@ Test(dmarc_engine, parsed_message_author_domain_is_lowercased)
     cr_assert_eq(r->result, AUTHSCORE_RES_FAIL);
 }
 
+Test(dmarc_engine, u_label_author_domain_uses_its_a_label_policy)
+{
+    /* RFC 9989 5.3.1: the U-label domain is looked up as its A-label. */
+    txt("_dmarc.xn--bcher-kva.example", "v=DMARC1; p=reject");
+    parse_msg("From: Bert <bert@B\xc3\xbc" "cher.example>\r\nMessage-ID: <2@x>\r\n\r\nbody\r\n");
+    const as_dmarc_result *r = run();
+    cr_assert_str_eq(r->from_domain, "xn--bcher-kva.example");
+    cr_assert_eq(r->policy, AUTHSCORE_DMARC_POLICY_REJECT);
+}
+
+Test(dmarc_engine, invalid_idna_author_domain_is_permerror)
+{
+    /* A lone continuation byte is not UTF-8, so not a U-label. */
+    parse_msg("From: x@bad\x80name.example\r\n\r\nbody\r\n");
+    const as_dmarc_result *r = run();
+    cr_assert_eq(r->result, AUTHSCORE_RES_PERMERROR);
+    cr_assert_str_eq(r->reason, "from_domain_invalid");
+}
+
 Test(dmarc_engine, parsed_message_two_domains)
 {
     parse_msg("From: a@example.com, b@example.net\r\n\r\n");
