@@ -19,11 +19,22 @@
 #define AS_DKIM_MAX_SIGNATURES_HARD 64
 #define AS_DKIM_CLOCK_SKEW 300       /* seconds */
 #define AS_DKIM_KEYCACHE_ENTRIES 1024
+#define AS_DKIM_KEYCACHE_MAX_ENTRIES 1048576u /* hard cap on max_entries */
 
 typedef struct as_dkim_keycache as_dkim_keycache;
 
+/* max_entries 0: AS_DKIM_KEYCACHE_ENTRIES.  NULL on allocation failure. */
 as_dkim_keycache *as_dkim_keycache_new(size_t max_entries);
 void as_dkim_keycache_free(as_dkim_keycache *c);
+
+/* Counters since creation (for tests, benchmarks and operators). */
+typedef struct as_dkim_keycache_stats {
+    unsigned long hits, misses;
+    unsigned long decodes;    /* key decodes by the crypto library */
+    unsigned long evictions;
+    size_t entries;
+} as_dkim_keycache_stats;
+void as_dkim_keycache_get_stats(as_dkim_keycache *c, as_dkim_keycache_stats *st);
 
 typedef struct as_dkim_config {
     int max_signatures;  /* 0: AS_DKIM_MAX_SIGNATURES */
@@ -51,5 +62,8 @@ void as_dkim_finish(as_dkim *d);
 int as_dkim_done(const as_dkim *d);
 size_t as_dkim_count(const as_dkim *d);  /* one per DKIM-Signature field */
 const as_dkim_sig_result *as_dkim_get_result(const as_dkim *d, size_t i);
+/* Distinct body hashes computed: one per (body canonicalization, digest,
+ * l=) among the evaluated signatures. */
+size_t as_dkim_body_hash_count(const as_dkim *d);
 
 #endif

@@ -1,0 +1,506 @@
+/* dkim.c - the DKIM verification engine (RFC 6376, 8463, 8301).
+ *
+ * Life of a signature: parsed in as_dkim_start (a parse error is a final
+ * permerror), its key query asked at once; the body hash it needs is a
+ * shared "body job"; it is verified as soon as both its key answer and the
+ * body hashes are there, whichever comes last (answer callback or
+ * as_dkim_hash); as_dkim_finish settles whatever is left. */
+#include "dkim.h"
+
+#include <string.h>
+
+#include "../../include/authscore.h"
+#include "canon.h"
+#include "crypto.h"
+#include "keycache.h"
+#include "sig.h"
+
+#define KEY_QNAME_MAX 300u  /* s + "._domainkey." + d before qtab's checks */
+#define SIG_SCRATCH_MAX (256u * 1024u)  /* one tag list (64 tags) and slack */
+
+enum { ST_WAIT = 0, ST_DONE = 1 };
+
+/* One body hash: shared by every signature with the same canonicalization,
+ * digest and l= (DESIGN.md performance facts). */
+typedef struct body_job {
+    int mode, md;
+    int64_t l;
+    as_crypto_hash *h;   /* only alive inside as_dkim_hash */
+    uint64_t fed;
+    int ok;              /* digest computed */
+    unsigned char digest[AS_CRYPTO_MAX_DIGEST];
+    size_t dlen;
+    uint64_t total;      /* canonicalized body bytes, all of them */
+} body_job;
+
+typedef struct sig_state {
+    int state;
+    const as_header_field *field;
+    as_dkim_sig sig;
+    size_t job;          /* index into jobs, when has_job */
+    int has_job;
+    int have_answer;
+    as_dns_answer ans;   /* records live in the qtab arena */
+    as_dkim_sig_result res;
+} sig_state;
+
+struct as_dkim {
+    as_arena *a;
+    as_qtab *q;
+    as_dkim_keycache *cache;
+    const as_message *msg;
+    int64_t now;
+    int skew;
+    size_t nsig;
+    sig_state *sigs;
+    size_t njobs;
+    body_job jobs[AS_DKIM_MAX_SIGNATURES_HARD];
+    int hashed;
+};
+
+static void settle(sig_state *s, int result, const char *reason)
+{
+    s->res.result = result;
+    s->res.reason = reason;
+    s->state = ST_DONE;
+}
+
+/* ---- body hashing ------------------------------------------------------- */
+
+typedef struct body_sink {
+    body_job *jobs[AS_DKIM_MAX_SIGNATURES_HARD];
+    size_t n;
+} body_sink;
+
+static void body_sink_fn(void *arg, const char *p, size_t n)
+{
+    body_sink *bs = arg;
+    for (size_t k = 0; k < bs->n; k++) {
+        body_job *j = bs->jobs[k];
+        size_t take = n;
+        if (j->l >= 0) {
+            uint64_t room = (uint64_t)j->l > j->fed ? (uint64_t)j->l - j->fed : 0;
+            if (take > room)
+                take = (size_t)room;
+        }
+        if (take) {
+            as_crypto_hash_update(j->h, p, take);
+            j->fed += take;
+        }
+    }
+}
+
+static void hash_bodies(as_dkim *d)
+{
+    for (int mode = AS_CANON_SIMPLE; mode <= AS_CANON_RELAXED; mode++) {
+        body_sink bs;
+        bs.n = 0;
+        for (size_t k = 0; k < d->njobs; k++) {
+            body_job *j = &d->jobs[k];
+            if (j->mode != mode)
+                continue;
+            j->h = as_crypto_hash_new(j->md);
+            if (j->h)
+                bs.jobs[bs.n++] = j;
+        }
+        if (bs.n == 0)
+            continue;
+        /* One canonicalization pass per mode feeds every job of the mode
+         * through a fixed buffer on this stack frame. */
+        as_canon_out out;
+        as_canon_out_init(&out, body_sink_fn, &bs);
+        as_bcanon bc;
+        as_bcanon_init(&bc, mode, &out);
+        as_bcanon_feed(&bc, d->msg->body, d->msg->body_len);
+        as_bcanon_end(&bc);
+        for (size_t k = 0; k < bs.n; k++) {
+            body_job *j = bs.jobs[k];
+            j->total = out.total;
+            j->dlen = as_crypto_hash_final(j->h, j->digest);
+            j->ok = j->dlen != 0;
+            as_crypto_hash_free(j->h);
+            j->h = NULL;
+        }
+    }
+}
+
+/* ---- header hashing (5.4, 5.4.2) ---------------------------------------- */
+
+static void hash_sink_fn(void *arg, const char *p, size_t n)
+{
+    as_crypto_hash_update(arg, p, n);
+}
+
+static void canon_field(as_canon_out *out, int mode, const as_header_field *f)
+{
+    as_hcanon hc;
+    as_hcanon_init(&hc, mode, out);
+    /* The raw field without its final line break; end() adds CRLF. */
+    size_t len = (size_t)(f->value_raw.p + f->value_raw.len - f->raw.p);
+    as_hcanon_feed(&hc, f->raw.p, len);
+    as_hcanon_end(&hc, 1);
+}
+
+/* Returns the digest length, 0 on failure (allocation). */
+static size_t hash_headers(as_dkim *d, sig_state *s, unsigned char *dig)
+{
+    const as_header_block *hb = &d->msg->hdr;
+    const as_dkim_sig *sg = &s->sig;
+    as_crypto_hash *h = as_crypto_hash_new(sg->md);
+    unsigned char *used = as_arena_calloc(d->a, hb->count ? hb->count : 1, 1);
+    if (!h || !used) {
+        as_crypto_hash_free(h);
+        return 0;
+    }
+    as_canon_out out;
+    as_canon_out_init(&out, hash_sink_fn, h);
+    size_t pos = 0;
+    as_span name;
+    while (as_dkim_sig_h_next(sg, &pos, &name)) {
+        /* Bottom-up: each listing of a name takes the next occurrence
+         * from the end; a listing with none left signs the null string. */
+        for (size_t fi = hb->count; fi > 0; fi--) {
+            const as_header_field *f = &hb->fields[fi - 1];
+            if (used[fi - 1] ||
+                !as_span_ieq(f->name.p, f->name.len, name.p, name.len))
+                continue;
+            used[fi - 1] = 1;
+            canon_field(&out, sg->hcanon, f);
+            break;
+        }
+    }
+    /* The signature field itself, b= value emptied, no final CRLF (3.7). */
+    as_hcanon hc;
+    as_hcanon_init(&hc, sg->hcanon, &out);
+    as_hcanon_feed(&hc, sg->pre, sg->pre_len);
+    as_hcanon_feed(&hc, sg->post, sg->post_len);
+    as_hcanon_end(&hc, 0);
+    as_canon_out_flush(&out);
+    size_t n = as_crypto_hash_final(h, dig);
+    as_crypto_hash_free(h);
+    return n;
+}
+
+/* ---- verification ------------------------------------------------------- */
+
+static int keyrec_result(const char *reason)
+{
+    if (strcmp(reason, "key_revoked") == 0)
+        return AUTHSCORE_RES_FAIL;
+    if (strcmp(reason, "no_memory") == 0)
+        return AUTHSCORE_RES_TEMPERROR;
+    return AUTHSCORE_RES_PERMERROR;
+}
+
+/* The domain part of i= (after its last '@').  strlen/strrchr are safe on
+ * the parsed names: tag values cannot hold NUL (3.2 VALCHAR) and d=/s=
+ * are checked to be printable (sig.c), so the copies end where they
+ * should. */
+static as_span i_domain(const char *i)
+{
+    const char *at = strrchr(i, '@');
+    const char *p = at ? at + 1 : i;
+    return as_span_make(p, strlen(p));
+}
+
+static void verify_with_key(as_dkim *d, sig_state *s, const as_dkim_keyrec *kr)
+{
+    const as_dkim_sig *sg = &s->sig;
+    s->res.key_bits = kr->bits;
+    if (kr->testing)
+        s->res.flags |= AUTHSCORE_DKIM_TESTING_KEY;
+    if (kr->reason)
+        return settle(s, keyrec_result(kr->reason), kr->reason);
+    if (kr->type != sg->keytype)
+        return settle(s, AUTHSCORE_RES_PERMERROR, "key_type_mismatch");
+    if (!(kr->hash_mask & (1u << sg->md)))
+        return settle(s, AUTHSCORE_RES_PERMERROR, "key_hash_not_allowed");
+    if (kr->strict && sg->i) {
+        as_span id = i_domain(sg->i);
+        if (!as_span_ieq(id.p, id.len, sg->d, strlen(sg->d)))
+            return settle(s, AUTHSCORE_RES_PERMERROR, "key_strict_identity");
+    }
+    if (kr->type == AS_KEY_RSA && kr->bits < AS_DKIM_RSA_MIN_BITS)
+        return settle(s, AUTHSCORE_RES_FAIL, "key_too_small");
+
+    const body_job *j = &d->jobs[s->job];
+    if (!j->ok)
+        return settle(s, AUTHSCORE_RES_TEMPERROR, "no_memory");
+    if (j->dlen != sg->bhlen || memcmp(j->digest, sg->bh, j->dlen) != 0)
+        return settle(s, AUTHSCORE_RES_FAIL, "body_hash_mismatch");
+
+    unsigned char dig[AS_CRYPTO_MAX_DIGEST];
+    size_t dl = hash_headers(d, s, dig);
+    if (!dl)
+        return settle(s, AUTHSCORE_RES_TEMPERROR, "no_memory");
+    if (!as_crypto_verify(kr->key, sg->md, dig, dl, sg->b, sg->blen))
+        return settle(s, AUTHSCORE_RES_FAIL, "signature_mismatch");
+    settle(s, AUTHSCORE_RES_PASS, "ok");
+}
+
+static void verify(as_dkim *d, sig_state *s)
+{
+    const as_dns_answer *ans = &s->ans;
+    s->res.dnssec = ans->dnssec;
+    /* A bogus answer is never used as data, whatever it says. */
+    if (ans->dnssec == AUTHSCORE_DNSSEC_BOGUS)
+        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_bogus");
+    switch (ans->status) {
+    case AUTHSCORE_DNS_OK:
+        break;
+    case AUTHSCORE_DNS_NODATA:
+    case AUTHSCORE_DNS_NXDOMAIN:
+        return settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
+    case AUTHSCORE_DNS_TIMEOUT:
+        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_timeout");
+    default:
+        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_servfail");
+    }
+    /* Several TXT records (3.6.2.2): use the first usable one; if none is,
+     * report why the first one is not. */
+    as_dkim_keyrec first = {0}, kr;
+    int have_first = 0;
+    for (size_t k = 0; k < ans->count; k++) {
+        const as_dns_rr *rr = &ans->rr[k];
+        if (rr->type != AUTHSCORE_QTYPE_TXT)
+            continue;
+        as_dkim_keycache_get(d->cache, rr->u.txt.p, rr->u.txt.len, &kr);
+        if (!kr.reason) {
+            if (have_first)
+                as_dkim_keyrec_clear(&first);
+            verify_with_key(d, s, &kr);
+            as_dkim_keyrec_clear(&kr);
+            return;
+        }
+        if (!have_first) {
+            first = kr;
+            have_first = 1;
+        } else {
+            as_dkim_keyrec_clear(&kr);
+        }
+    }
+    if (!have_first)
+        return settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
+    verify_with_key(d, s, &first);
+    as_dkim_keyrec_clear(&first);
+}
+
+static void try_verify(as_dkim *d, sig_state *s)
+{
+    if (s->state == ST_WAIT && s->have_answer && d->hashed)
+        verify(d, s);
+}
+
+static void on_key(void *engine, uintptr_t cookie, const as_dns_answer *ans)
+{
+    as_dkim *d = engine;
+    if (cookie >= d->nsig)
+        return;
+    sig_state *s = &d->sigs[cookie];
+    if (s->state != ST_WAIT || s->have_answer)
+        return;
+    s->ans = *ans;
+    s->have_answer = 1;
+    try_verify(d, s);  /* lazily: only once the body hashes exist */
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static size_t add_job(as_dkim *d, const as_dkim_sig *sg)
+{
+    for (size_t k = 0; k < d->njobs; k++) {
+        const body_job *j = &d->jobs[k];
+        if (j->mode == sg->bcanon && j->md == sg->md && j->l == sg->l)
+            return k;
+    }
+    body_job *j = &d->jobs[d->njobs];
+    memset(j, 0, sizeof *j);
+    j->mode = sg->bcanon;
+    j->md = sg->md;
+    j->l = sg->l;
+    return d->njobs++;
+}
+
+static void fill_names(sig_state *s)
+{
+    s->res.d = s->sig.d;
+    s->res.s = s->sig.s;
+    s->res.a = s->sig.a;
+    s->res.i = s->sig.i;
+    s->res.l = s->sig.l;
+    if (s->sig.md == AS_MD_SHA1)
+        s->res.flags |= AUTHSCORE_DKIM_WEAK_ALGORITHM;
+}
+
+/* Parse, check the clock, register the body job and ask for the key.
+ * Returns 1 when a key query went out (the signature counts against the
+ * cap), 0 when the signature was settled here, AUTHSCORE_ENOMEM. */
+static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
+{
+    /* The tag list lives only while parsing: a private arena keeps a
+     * thousand junk signatures from filling the message arena. */
+    as_arena scratch;
+    as_arena_init(&scratch, SIG_SCRATCH_MAX);
+    int rc = as_dkim_sig_parse(d->a, &scratch, s->field, &s->sig);
+    as_arena_free(&scratch);
+    if (rc)
+        return rc;
+    fill_names(s);
+    const as_dkim_sig *sg = &s->sig;
+    if (sg->reason) {
+        settle(s, AUTHSCORE_RES_PERMERROR, sg->reason);
+        return 0;
+    }
+    if (sg->t >= 0 && sg->t > d->now && sg->t - d->now > d->skew) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "sig_future");
+        return 0;
+    }
+    if (sg->x >= 0 && sg->x < d->now) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "sig_expired");
+        return 0;
+    }
+    if (!may_query) {
+        s->res.flags |= AUTHSCORE_DKIM_NOT_EVALUATED;
+        settle(s, AUTHSCORE_RES_NOT_EVALUATED, "not_evaluated_cap");
+        return 0;
+    }
+    char q[KEY_QNAME_MAX];
+    size_t sl = strlen(sg->s), dl = strlen(sg->d);
+    if (sl + dl + 12 > sizeof q) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "key_query_invalid");
+        return 0;
+    }
+    memcpy(q, sg->s, sl);
+    memcpy(q + sl, "._domainkey.", 12);
+    memcpy(q + sl + 12, sg->d, dl);
+    rc = as_qtab_ask(d->q, q, sl + 12 + dl, AUTHSCORE_QTYPE_TXT, on_key, d,
+                     (uintptr_t)idx);
+    if (rc == AUTHSCORE_EINVAL) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "key_query_invalid");
+        return 0;
+    }
+    if (rc == AUTHSCORE_ELIMIT) {
+        settle(s, AUTHSCORE_RES_TEMPERROR, "dns_limit");
+        return 0;
+    }
+    if (rc)
+        return rc;
+    /* Only after a successful ask, so jobs never outnumber the cap. */
+    s->job = add_job(d, sg);
+    s->has_job = 1;
+    return 1;
+}
+
+int as_dkim_start(as_arena *a, as_qtab *q, as_dkim_keycache *cache,
+                  const as_message *msg, const as_dkim_config *cfg,
+                  int64_t now, as_dkim **out)
+{
+    *out = NULL;
+    as_dkim *d = as_arena_calloc(a, 1, sizeof *d);
+    if (!d)
+        return AUTHSCORE_ENOMEM;
+    d->a = a;
+    d->q = q;
+    d->cache = cache;
+    d->msg = msg;
+    d->now = now;
+    int cap = cfg && cfg->max_signatures > 0 ? cfg->max_signatures
+                                             : AS_DKIM_MAX_SIGNATURES;
+    if (cap > AS_DKIM_MAX_SIGNATURES_HARD)
+        cap = AS_DKIM_MAX_SIGNATURES_HARD;
+    d->skew = cfg && cfg->clock_skew >= 0 ? cfg->clock_skew : AS_DKIM_CLOCK_SKEW;
+
+    /* Fields beyond the positions the message parser recorded still get a
+     * result (not evaluated), so the count matches the message. */
+    d->nsig = msg->dkim_sig_total > msg->dkim_sig_count ? msg->dkim_sig_total
+                                                        : msg->dkim_sig_count;
+    if (d->nsig) {
+        d->sigs = as_arena_calloc(a, d->nsig, sizeof *d->sigs);
+        if (!d->sigs)
+            return AUTHSCORE_ENOMEM;
+    }
+    int queried = 0;
+    for (size_t k = 0; k < d->nsig; k++) {
+        sig_state *s = &d->sigs[k];
+        s->res.l = -1;
+        if (k >= msg->dkim_sig_count) {
+            s->res.flags |= AUTHSCORE_DKIM_NOT_EVALUATED;
+            settle(s, AUTHSCORE_RES_NOT_EVALUATED, "not_evaluated_cap");
+            continue;
+        }
+        s->field = &msg->hdr.fields[msg->dkim_sig_idx[k]];
+        /* Only signatures that need a key count against the cap, so
+         * garbage fields cannot crowd out a real signature. */
+        int rc = begin(d, s, k, queried < cap);
+        if (rc < 0) {
+            if (rc != AUTHSCORE_ENOMEM)
+                return rc;
+            settle(s, AUTHSCORE_RES_TEMPERROR, "no_memory");
+            continue;
+        }
+        queried += rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void as_dkim_hash(as_dkim *d)
+{
+    if (!d || d->hashed)
+        return;
+    hash_bodies(d);
+    d->hashed = 1;
+    for (size_t k = 0; k < d->nsig; k++) {
+        sig_state *s = &d->sigs[k];
+        if (s->has_job) {
+            const body_job *j = &d->jobs[s->job];
+            s->res.body_length = j->total;
+            if (s->sig.l >= 0 && j->total > (uint64_t)s->sig.l)
+                s->res.flags |= AUTHSCORE_DKIM_UNSIGNED_CONTENT;
+        }
+        try_verify(d, s);
+    }
+}
+
+void as_dkim_finish(as_dkim *d)
+{
+    if (!d)
+        return;
+    as_dkim_hash(d);
+    for (size_t k = 0; k < d->nsig; k++) {
+        sig_state *s = &d->sigs[k];
+        if (s->state == ST_WAIT) {
+            if (s->have_answer)
+                verify(d, s);
+            else
+                settle(s, AUTHSCORE_RES_TEMPERROR, "dns_timeout");
+        }
+    }
+}
+
+int as_dkim_done(const as_dkim *d)
+{
+    if (!d)
+        return 1;
+    for (size_t k = 0; k < d->nsig; k++)
+        if (d->sigs[k].state != ST_DONE)
+            return 0;
+    return 1;
+}
+
+size_t as_dkim_count(const as_dkim *d)
+{
+    return d ? d->nsig : 0;
+}
+
+const as_dkim_sig_result *as_dkim_get_result(const as_dkim *d, size_t i)
+{
+    if (!d || i >= d->nsig)
+        return NULL;
+    return &d->sigs[i].res;
+}
+
+size_t as_dkim_body_hash_count(const as_dkim *d)
+{
+    return d ? d->njobs : 0;
+}

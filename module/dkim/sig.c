@@ -1,0 +1,288 @@
+/* sig.c - DKIM-Signature parsing and validation (RFC 6376 3.5, 6.1.1). */
+#include "sig.h"
+
+#include <string.h>
+
+#include "../../include/authscore.h"
+#include "../msg/tagvalue.h"
+#include "base64.h"
+#include "canon.h"
+#include "crypto.h"
+
+/* Digits only, saturating at INT64_MAX.  -2 when not a number. */
+static int64_t parse_uint(as_span v, size_t max_digits)
+{
+    if (v.len == 0 || v.len > max_digits)
+        return -2;
+    int64_t n = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.p[i] < '0' || v.p[i] > '9')
+            return -2;
+        int dgt = v.p[i] - '0';
+        n = (n > (INT64_MAX - dgt) / 10) ? INT64_MAX : n * 10 + dgt;
+    }
+    return n;
+}
+
+static int parse_canon(as_span v, as_dkim_sig *o)
+{
+    size_t slash = v.len;
+    for (size_t i = 0; i < v.len; i++)
+        if (v.p[i] == '/') {
+            slash = i;
+            break;
+        }
+    as_span hs = as_span_make(v.p, slash);
+    as_span bs = slash < v.len ? as_span_make(v.p + slash + 1, v.len - slash - 1)
+                               : as_span_make("simple", 6);
+    if (as_span_ieq_cstr(hs, "simple"))
+        o->hcanon = AS_CANON_SIMPLE;
+    else if (as_span_ieq_cstr(hs, "relaxed"))
+        o->hcanon = AS_CANON_RELAXED;
+    else
+        return -1;
+    if (as_span_ieq_cstr(bs, "simple"))
+        o->bcanon = AS_CANON_SIMPLE;
+    else if (as_span_ieq_cstr(bs, "relaxed"))
+        o->bcanon = AS_CANON_RELAXED;
+    else
+        return -1;
+    return 0;
+}
+
+/* A domain as DNS will carry it: no specials, no whitespace. */
+static int domain_ok(as_span v)
+{
+    if (v.len == 0 || v.len > 253)
+        return 0;
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (c <= ' ' || c == 0x7f || strchr("()<>[]:;@\\,\"", c))
+            return 0;
+    }
+    return 1;
+}
+
+/* i= must end in "@d" or ".d" (3.5: "the domain part of the address MUST
+ * be the same as, or a subdomain of, the value of the d= tag"). */
+static int identity_ok(as_span i, as_span d)
+{
+    size_t at = i.len;
+    for (size_t k = i.len; k > 0; k--)
+        if (i.p[k - 1] == '@') {
+            at = k - 1;
+            break;
+        }
+    if (at == i.len)
+        return 0;
+    as_span dom = as_span_make(i.p + at + 1, i.len - at - 1);
+    if (as_span_ieq(dom.p, dom.len, d.p, d.len))
+        return 1;
+    return dom.len > d.len &&
+           as_span_ieq(dom.p + dom.len - d.len, d.len, d.p, d.len) &&
+           dom.p[dom.len - d.len - 1] == '.';
+}
+
+int as_dkim_sig_h_next(const as_dkim_sig *s, size_t *pos, as_span *name)
+{
+    if (*pos > s->h.len)
+        return 0;
+    size_t j = *pos;
+    while (j < s->h.len && s->h.p[j] != ':')
+        j++;
+    *name = as_span_trim(as_span_make(s->h.p + *pos, j - *pos));
+    *pos = j + 1;
+    return 1;
+}
+
+/* Check h= without building anything: every name non-empty and printable,
+ * at most AS_DKIM_MAX_H_NAMES, From among them (5.4).  Returns NULL or
+ * the reason. */
+static const char *check_h(as_dkim_sig *o)
+{
+    size_t pos = 0, n = 0;
+    int from = 0;
+    as_span e;
+    while (as_dkim_sig_h_next(o, &pos, &e)) {
+        if (e.len == 0 || ++n > AS_DKIM_MAX_H_NAMES)
+            return "bad_signature_tag:h";
+        for (size_t j = 0; j < e.len; j++) /* field-name: printable, no ':' */
+            if ((unsigned char)e.p[j] <= ' ' || (unsigned char)e.p[j] >= 0x7f)
+                return "bad_signature_tag:h";
+        from |= as_span_ieq_cstr(e, "from");
+    }
+    o->hcount = n;
+    return from ? NULL : "from_not_signed";
+}
+
+/* Where the b= tag's value lies in the raw field: from just after its '='
+ * to the ';' that ends the tag-spec (or the end of the field), so the
+ * surrounding whitespace goes too (3.7). */
+static void locate_b(const as_header_field *f, const as_tag *b, as_dkim_sig *o)
+{
+    const char *end = f->value_raw.p + f->value_raw.len;
+    const char *q = b->name.p + b->name.len;
+    while (q < end && *q != '=')
+        q++;
+    if (q < end)
+        q++;
+    const char *r = b->value.p + b->value.len;
+    if (r < q)
+        r = q;
+    while (r < end && *r != ';')
+        r++;
+    o->pre = f->raw.p;
+    o->pre_len = (size_t)(q - f->raw.p);
+    o->post = r;
+    o->post_len = (size_t)(end - r);
+}
+
+static const char *const missing[] = {
+    "v", "missing_signature_tag:v", "a", "missing_signature_tag:a",
+    "b", "missing_signature_tag:b", "bh", "missing_signature_tag:bh",
+    "d", "missing_signature_tag:d", "h", "missing_signature_tag:h",
+    "s", "missing_signature_tag:s",
+};
+
+int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
+                      as_dkim_sig *o)
+{
+    memset(o, 0, sizeof *o);
+    o->l = o->t = o->x = -1;
+    as_taglist tl;
+    int rc = as_taglist_parse(scratch, f->value_raw.p, f->value_raw.len, 0,
+                              &tl, NULL);
+    if (rc == AUTHSCORE_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        o->reason = "signature_syntax";
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof missing / sizeof *missing; k += 2)
+        if (!as_taglist_get(&tl, missing[k])) {
+            o->reason = missing[k + 1];
+            return 0;
+        }
+    const as_tag *t_v = as_taglist_get(&tl, "v");
+    const as_tag *t_a = as_taglist_get(&tl, "a");
+    const as_tag *t_b = as_taglist_get(&tl, "b");
+    const as_tag *t_bh = as_taglist_get(&tl, "bh");
+    const as_tag *t_c = as_taglist_get(&tl, "c");
+    const as_tag *t_d = as_taglist_get(&tl, "d");
+    const as_tag *t_h = as_taglist_get(&tl, "h");
+    const as_tag *t_i = as_taglist_get(&tl, "i");
+    const as_tag *t_l = as_taglist_get(&tl, "l");
+    const as_tag *t_q = as_taglist_get(&tl, "q");
+    const as_tag *t_s = as_taglist_get(&tl, "s");
+    const as_tag *t_t = as_taglist_get(&tl, "t");
+    const as_tag *t_x = as_taglist_get(&tl, "x");
+
+    /* Names for the result come first, so even a rejected signature
+     * reports which domain and selector it claimed. */
+    o->a = as_arena_strndup(a, t_a->value.p, t_a->value.len);
+    o->d = as_arena_strndup_lower(a, t_d->value.p, t_d->value.len);
+    o->s = as_arena_strndup_lower(a, t_s->value.p, t_s->value.len);
+    if (t_i)
+        o->i = as_arena_strndup(a, t_i->value.p, t_i->value.len);
+    if (!o->a || !o->d || !o->s || (t_i && !o->i))
+        return AUTHSCORE_ENOMEM;
+
+    if (t_v->value.len != 1 || t_v->value.p[0] != '1') {
+        o->reason = "bad_signature_tag:v";
+        return 0;
+    }
+    if (as_span_ieq_cstr(t_a->value, "rsa-sha256")) {
+        o->md = AS_MD_SHA256;
+        o->keytype = AS_KEY_RSA;
+    } else if (as_span_ieq_cstr(t_a->value, "rsa-sha1")) {
+        o->md = AS_MD_SHA1;
+        o->keytype = AS_KEY_RSA;
+    } else if (as_span_ieq_cstr(t_a->value, "ed25519-sha256")) {
+        o->md = AS_MD_SHA256;
+        o->keytype = AS_KEY_ED25519;
+    } else {
+        o->reason = "unsupported_algorithm";
+        return 0;
+    }
+
+    /* Room for what the text can decode to, never more than the cap. */
+    size_t bmax = t_b->value.len / 4 * 3 + 3;
+    if (bmax > AS_DKIM_MAX_SIG_BYTES)
+        bmax = AS_DKIM_MAX_SIG_BYTES;
+    o->b = as_arena_alloc(a, bmax);
+    if (!o->b)
+        return AUTHSCORE_ENOMEM;
+    if (as_b64_decode(t_b->value.p, t_b->value.len, o->b, bmax, &o->blen) !=
+            AS_B64_OK ||
+        o->blen == 0) {
+        o->reason = "bad_signature_tag:b";
+        return 0;
+    }
+    if (as_b64_decode(t_bh->value.p, t_bh->value.len, o->bh, sizeof o->bh,
+                      &o->bhlen) != AS_B64_OK ||
+        o->bhlen != as_crypto_md_len(o->md)) {
+        o->reason = "bad_signature_tag:bh";
+        return 0;
+    }
+    if (t_c && parse_canon(t_c->value, o) != 0) {
+        o->reason = "bad_signature_tag:c";
+        return 0;
+    }
+    if (!domain_ok(t_d->value)) {
+        o->reason = "bad_signature_tag:d";
+        return 0;
+    }
+    o->h = t_h->value;
+    const char *hbad = check_h(o);
+    if (hbad) {
+        o->reason = hbad;
+        return 0;
+    }
+    if (t_i && !identity_ok(t_i->value, t_d->value)) {
+        o->reason = "bad_signature_tag:i";
+        return 0;
+    }
+    if (t_l) {
+        o->l = parse_uint(t_l->value, 76);
+        if (o->l < 0) {
+            o->reason = "bad_signature_tag:l";
+            return 0;
+        }
+    }
+    if (t_q) {
+        /* q= is a colon list of methods; dns/txt is the only one. */
+        int ok = 0;
+        as_span v = t_q->value;
+        size_t st = 0;
+        for (size_t k = 0; k <= v.len && !ok; k++)
+            if (k == v.len || v.p[k] == ':') {
+                as_span e = as_span_trim(as_span_make(v.p + st, k - st));
+                ok = as_span_ieq_cstr(e, "dns/txt");
+                st = k + 1;
+            }
+        if (!ok) {
+            o->reason = "bad_signature_tag:q";
+            return 0;
+        }
+    }
+    if (!domain_ok(t_s->value)) {
+        o->reason = "bad_signature_tag:s";
+        return 0;
+    }
+    if (t_t && (o->t = parse_uint(t_t->value, AS_DKIM_MAX_DIGITS)) < 0) {
+        o->reason = "bad_signature_tag:t";
+        return 0;
+    }
+    if (t_x && (o->x = parse_uint(t_x->value, AS_DKIM_MAX_DIGITS)) < 0) {
+        o->reason = "bad_signature_tag:x";
+        return 0;
+    }
+    if (o->t >= 0 && o->x >= 0 && o->x < o->t) {
+        o->reason = "bad_signature_tag:x";  /* 3.5: x MUST be after t */
+        return 0;
+    }
+    if (o->hcanon == 0 && !t_c)
+        o->hcanon = o->bcanon = AS_CANON_SIMPLE;
+    locate_b(f, t_b, o);
+    return 0;
+}

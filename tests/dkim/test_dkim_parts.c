@@ -1,0 +1,562 @@
+/* DKIM building blocks: base64 (3.5), canonicalization (3.4), key records
+ * (3.6.1), DKIM-Signature parsing (3.5) and the decoded-key cache. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "authscore.h"
+#include "dkim/base64.h"
+#include "dkim/canon.h"
+#include "dkim/crypto.h"
+#include "dkim/key.h"
+#include "dkim/keycache.h"
+#include "dkim/sig.h"
+#include "msg/header.h"
+
+/* RFC 8463 Appendix A.2 public keys (published test keys). */
+#define RSA1024_SPKI                                                           \
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhd" \
+    "R6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+P" \
+    "L6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB"
+#define ED25519_RAW "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+
+/* ---- base64 ------------------------------------------------------------- */
+
+static int b64(const char *s, unsigned char *out, size_t max, size_t *n)
+{
+    return as_b64_decode(s, strlen(s), out, max, n);
+}
+
+Test(base64, decodes_and_skips_folding_whitespace)
+{
+    unsigned char out[16];
+    size_t n;
+    cr_assert_eq(b64("aGVs bG8=", out, sizeof out, &n), AS_B64_OK);
+    cr_assert_eq(n, 5);
+    cr_assert(memcmp(out, "hello", 5) == 0);
+    cr_assert_eq(b64("aG\r\n\tVs\r\n bG8=", out, sizeof out, &n), AS_B64_OK);
+    cr_assert_eq(n, 5);
+    cr_assert_eq(b64("aGk=", out, sizeof out, &n), AS_B64_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(b64("aA==", out, sizeof out, &n), AS_B64_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(b64("", out, sizeof out, &n), AS_B64_OK);
+    cr_assert_eq(n, 0);
+}
+
+Test(base64, rejects_malformed_input)
+{
+    unsigned char out[16];
+    size_t n;
+    cr_expect_eq(b64("aGVsbG8", out, sizeof out, &n), AS_B64_INVALID);  /* no pad */
+    cr_expect_eq(b64("aG!sbG8=", out, sizeof out, &n), AS_B64_INVALID);
+    cr_expect_eq(b64("aA==aGk=", out, sizeof out, &n), AS_B64_INVALID); /* data after pad */
+    cr_expect_eq(b64("a===", out, sizeof out, &n), AS_B64_INVALID);
+    cr_expect_eq(b64("aA=a", out, sizeof out, &n), AS_B64_INVALID);
+    cr_expect_eq(b64("aGVsbG8gd29ybGQh", out, 4, &n), AS_B64_TOO_LONG);
+}
+
+/* ---- canonicalization --------------------------------------------------- */
+
+typedef struct sinkbuf {
+    char p[8192];
+    size_t n;
+} sinkbuf;
+
+static void sink(void *arg, const char *p, size_t n)
+{
+    sinkbuf *b = arg;
+    cr_assert(b->n + n <= sizeof b->p);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+/* Canonicalize a body fed in pieces of `step` bytes. */
+static size_t body(int mode, const char *in, size_t step, char *out)
+{
+    static sinkbuf sb;
+    sb.n = 0;
+    as_canon_out o;
+    as_canon_out_init(&o, sink, &sb);
+    as_bcanon b;
+    as_bcanon_init(&b, mode, &o);
+    size_t len = strlen(in);
+    for (size_t i = 0; i < len; i += step)
+        as_bcanon_feed(&b, in + i, i + step > len ? len - i : step);
+    as_bcanon_end(&b);
+    cr_assert_eq(o.total, sb.n);
+    memcpy(out, sb.p, sb.n);
+    out[sb.n] = 0;
+    return sb.n;
+}
+
+static void header(int mode, const char *field, char *out)
+{
+    sinkbuf sb;
+    sb.n = 0;
+    as_canon_out o;
+    as_canon_out_init(&o, sink, &sb);
+    as_hcanon h;
+    as_hcanon_init(&h, mode, &o);
+    as_hcanon_feed(&h, field, strlen(field));
+    as_hcanon_end(&h, 1);
+    as_canon_out_flush(&o);
+    memcpy(out, sb.p, sb.n);
+    out[sb.n] = 0;
+}
+
+/* RFC 6376 section 3.4.5, the published example. */
+Test(canon, rfc6376_example)
+{
+    char out[256];
+    header(AS_CANON_RELAXED, "A: X", out);
+    cr_expect_str_eq(out, "a:X\r\n");
+    header(AS_CANON_RELAXED, "B : Y\t\r\n\tZ  ", out);
+    cr_expect_str_eq(out, "b:Y Z\r\n");
+    header(AS_CANON_SIMPLE, "B : Y\t\r\n\tZ  ", out);
+    cr_expect_str_eq(out, "B : Y\t\r\n\tZ  \r\n");
+
+    const char *b = " C \r\nD \t E\r\n\r\n\r\n";
+    for (size_t step = 1; step <= 20; step++) {
+        body(AS_CANON_RELAXED, b, step, out);
+        cr_expect_str_eq(out, " C\r\nD E\r\n", "relaxed, step %zu", step);
+        body(AS_CANON_SIMPLE, b, step, out);
+        cr_expect_str_eq(out, " C \r\nD \t E\r\n", "simple, step %zu", step);
+    }
+}
+
+Test(canon, empty_bodies)
+{
+    char out[64];
+    /* 3.4.3: an empty body is one CRLF in simple; 3.4.4: empty in relaxed. */
+    cr_expect_eq(body(AS_CANON_SIMPLE, "", 4, out), 2);
+    cr_expect_str_eq(out, "\r\n");
+    cr_expect_eq(body(AS_CANON_RELAXED, "", 4, out), 0);
+    cr_expect_eq(body(AS_CANON_SIMPLE, "\r\n\r\n\r\n", 1, out), 2);
+    cr_expect_eq(body(AS_CANON_RELAXED, "\r\n \t \r\n\r\n", 1, out), 0);
+}
+
+Test(canon, line_ends_and_missing_final_crlf)
+{
+    char out[64];
+    /* A bare LF is a line end (LF-only spool files); a lone CR is data. */
+    for (size_t step = 1; step < 6; step++) {
+        body(AS_CANON_SIMPLE, "a\nb\r\n\n", step, out);
+        cr_expect_str_eq(out, "a\r\nb\r\n");
+        body(AS_CANON_SIMPLE, "a\rb", step, out);
+        cr_expect_str_eq(out, "a\rb\r\n");
+        body(AS_CANON_SIMPLE, "abc\r", step, out);
+        cr_expect_str_eq(out, "abc\r\r\n");
+        body(AS_CANON_RELAXED, "x  y", step, out);
+        cr_expect_str_eq(out, "x y\r\n");
+        /* Trailing WSP of an unterminated last line goes too (3.4.4). */
+        body(AS_CANON_RELAXED, "x \t", step, out);
+        cr_expect_str_eq(out, "x\r\n");
+        body(AS_CANON_RELAXED, "  lead\t\ttab \r\n\r\nz\n\n", step, out);
+        cr_expect_str_eq(out, " lead tab\r\n\r\nz\r\n");
+    }
+    header(AS_CANON_SIMPLE, "X: a\n b", out);
+    cr_expect_str_eq(out, "X: a\r\n b\r\n");
+    header(AS_CANON_RELAXED, "SUBJECT:\t  Hi \n  there\t", out);
+    cr_expect_str_eq(out, "subject:Hi there\r\n");
+}
+
+/* Simple must not survive whitespace changes; relaxed must. */
+Test(canon, whitespace_sensitivity)
+{
+    char a[64], b[64];
+    body(AS_CANON_RELAXED, "hello world\r\n", 64, a);
+    body(AS_CANON_RELAXED, "hello \t world  \r\n", 64, b);
+    cr_expect_str_eq(a, b);
+    body(AS_CANON_SIMPLE, "hello world\r\n", 64, a);
+    body(AS_CANON_SIMPLE, "hello \t world  \r\n", 64, b);
+    cr_expect_str_neq(a, b);
+}
+
+typedef struct bigsink {
+    char *p;
+    size_t n, cap;
+} bigsink;
+
+static void big_sink(void *arg, const char *p, size_t n)
+{
+    bigsink *b = arg;
+    cr_assert(b->n + n <= b->cap);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+/* Runs longer than the fixed buffer go straight to the sink: the output
+ * must still be complete and in order. */
+Test(canon, large_runs_bypass_the_buffer_in_order)
+{
+    enum { N = 3 * AS_CANON_BUF + 123 };
+    static char in[N + 2], want[N + 2], got[N + 8];
+    memset(in, 'q', N);
+    for (size_t i = 0; i < N; i += 997)
+        in[i] = 'a' + (char)(i % 26);
+    memcpy(in + N, "\r\n", 2);
+    memcpy(want, in, N + 2);
+    for (int mode = AS_CANON_SIMPLE; mode <= AS_CANON_RELAXED; mode++) {
+        bigsink bs = {got, 0, sizeof got};
+        as_canon_out o;
+        as_canon_out_init(&o, big_sink, &bs);
+        as_bcanon b;
+        as_bcanon_init(&b, mode, &o);
+        as_bcanon_feed(&b, "x\r\n", 3);  /* something already buffered */
+        as_bcanon_feed(&b, in, N + 2);
+        as_bcanon_end(&b);
+        cr_assert_eq(bs.n, N + 5);
+        cr_expect(memcmp(got, "x\r\n", 3) == 0);
+        cr_expect(memcmp(got + 3, want, N + 2) == 0, "mode %d", mode);
+    }
+}
+
+/* ---- key records -------------------------------------------------------- */
+
+static as_dkim_keyrec key(const char *rec)
+{
+    as_dkim_keyrec k;
+    int dec;
+    as_dkim_key_parse(rec, strlen(rec), &k, &dec);
+    return k;
+}
+
+Test(key, rsa_spki_and_pkcs1)
+{
+    as_dkim_keyrec k = key("v=DKIM1; k=rsa; p=" RSA1024_SPKI);
+    cr_assert_null(k.reason);
+    cr_expect_eq(k.type, AS_KEY_RSA);
+    cr_expect_eq(k.bits, 1024);
+    cr_expect_eq(k.hash_mask, AS_DKIM_KEY_H_SHA1 | AS_DKIM_KEY_H_SHA256);
+    as_dkim_keyrec_clear(&k);
+
+    /* PKCS#1 RSAPublicKey: the SPKI without its 22-byte algorithm header. */
+    unsigned char der[512], b64txt[1024];
+    size_t n;
+    cr_assert_eq(b64(RSA1024_SPKI, der, sizeof der, &n), AS_B64_OK);
+    static const char al[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    const unsigned char *p = der + 22;
+    size_t len = n - 22;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? p[i + 1] << 8 : 0) |
+                     (i + 2 < len ? p[i + 2] : 0);
+        b64txt[o++] = (unsigned char)al[v >> 18 & 63];
+        b64txt[o++] = (unsigned char)al[v >> 12 & 63];
+        b64txt[o++] = i + 1 < len ? (unsigned char)al[v >> 6 & 63] : '=';
+        b64txt[o++] = i + 2 < len ? (unsigned char)al[v & 63] : '=';
+    }
+    char rec[1200];
+    snprintf(rec, sizeof rec, "p=%.*s", (int)o, b64txt);
+    k = key(rec);
+    cr_assert_null(k.reason, "%s", k.reason);
+    cr_expect_eq(k.bits, 1024);
+    as_dkim_keyrec_clear(&k);
+}
+
+Test(key, ed25519_raw)
+{
+    as_dkim_keyrec k = key("v=DKIM1; k=ed25519; p=" ED25519_RAW);
+    cr_assert_null(k.reason);
+    cr_expect_eq(k.type, AS_KEY_ED25519);
+    cr_expect_eq(k.bits, 256);
+    as_dkim_keyrec_clear(&k);
+    /* 31 bytes is not an Ed25519 key. */
+    k = key("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHUQ==");
+    cr_expect_str_eq(k.reason, "key_syntax");
+}
+
+Test(key, tags_and_errors)
+{
+    struct {
+        const char *rec, *reason;
+    } cases[] = {
+        {"v=DKIM1; p=", "key_revoked"},
+        {"v=DKIM1; k=rsa; p= ", "key_revoked"},
+        {"k=rsa; v=DKIM1; p=" RSA1024_SPKI, "key_syntax"},  /* v= not first */
+        {"v=DKIM2; p=" RSA1024_SPKI, "key_syntax"},
+        {"v=DKIM1: g=*; k=rsa; p=" RSA1024_SPKI, "key_syntax"},
+        {"v=DKIM1; k=dsa; p=" RSA1024_SPKI, "key_unknown_type"},
+        {"v=DKIM1; k=rsa", "key_syntax"},                    /* no p= */
+        {"v=DKIM1; p=not*base64", "key_syntax"},
+        {"v=DKIM1; p=AAAA", "key_syntax"},                   /* not DER */
+        {"v=DKIM1; s=tlsrpt; p=" RSA1024_SPKI, "key_service"},
+        {"v=DKIM1; p=" RSA1024_SPKI "; p=" RSA1024_SPKI, "key_syntax"},
+        {"garbage", "key_syntax"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        as_dkim_keyrec k = key(cases[i].rec);
+        cr_expect(k.reason && strcmp(k.reason, cases[i].reason) == 0,
+                  "%s: got %s, want %s", cases[i].rec,
+                  k.reason ? k.reason : "(usable)", cases[i].reason);
+        cr_expect_null(k.key);
+        as_dkim_keyrec_clear(&k);
+    }
+}
+
+Test(key, flags_hashes_services)
+{
+    as_dkim_keyrec k =
+        key("v=DKIM1; h=sha1 : foo; s=email:tlsrpt; t=y:s:z; n=note; x9=1; "
+            "p=" RSA1024_SPKI);
+    cr_assert_null(k.reason);
+    cr_expect_eq(k.hash_mask, AS_DKIM_KEY_H_SHA1);
+    cr_expect(k.testing);
+    cr_expect(k.strict);
+    as_dkim_keyrec_clear(&k);
+    k = key("s=*; p=" RSA1024_SPKI);
+    cr_assert_null(k.reason);
+    cr_expect(!k.testing && !k.strict);
+    as_dkim_keyrec_clear(&k);
+}
+
+/* ---- DKIM-Signature parsing --------------------------------------------- */
+
+static as_arena arena;
+
+static void arena_up(void) { as_arena_init(&arena, 1 << 24); }
+static void arena_down(void) { as_arena_free(&arena); }
+
+static as_dkim_sig parse_sig(const char *field)
+{
+    as_header_block hb;
+    size_t len = strlen(field);
+    char *copy = as_arena_alloc(&arena, len + 3);
+    memcpy(copy, field, len);
+    memcpy(copy + len, "\r\n\r\n", 4);
+    as_header_parse(&arena, copy, len + 4, NULL, &hb);
+    cr_assert_eq(hb.count, 1, "%s", field);
+    as_dkim_sig s;
+    int prc = as_dkim_sig_parse(&arena, &arena, &hb.fields[0], &s);
+    cr_assert_eq(prc, 0, "%s: %d", field, prc);
+    return s;
+}
+
+#define GOOD_BH "bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8="
+#define SIG_TAIL "; " GOOD_BH "; b=dGVzdA=="
+
+TestSuite(sig, .init = arena_up, .fini = arena_down);
+
+Test(sig, valid_signature_fields)
+{
+    as_dkim_sig s = parse_sig(
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed; d=Example.COM;\r\n"
+        "\ts=Sel; i=user@mail.example.com; l=42; q=dns/txt; t=10; x=20;\r\n"
+        " z=From:foo|To:bar; unknown=tag; h=From : To:subject" SIG_TAIL);
+    cr_assert_null(s.reason, "%s", s.reason);
+    cr_expect_str_eq(s.d, "example.com");
+    cr_expect_str_eq(s.s, "sel");
+    cr_expect_str_eq(s.i, "user@mail.example.com");
+    cr_expect_eq(s.md, AS_MD_SHA256);
+    cr_expect_eq(s.keytype, AS_KEY_RSA);
+    cr_expect_eq(s.hcanon, AS_CANON_RELAXED);
+    cr_expect_eq(s.bcanon, AS_CANON_SIMPLE);  /* "relaxed" alone: body simple */
+    cr_expect_eq(s.l, 42);
+    cr_expect_eq(s.t, 10);
+    cr_expect_eq(s.x, 20);
+    cr_assert_eq(s.hcount, 3);
+    const char *want[] = {"from", "to", "subject"};
+    size_t pos = 0, k = 0;
+    as_span name;
+    while (as_dkim_sig_h_next(&s, &pos, &name)) {
+        cr_assert_lt(k, 3);
+        cr_expect(as_span_ieq_cstr(name, want[k]), "h[%zu] = %.*s", k,
+                  (int)name.len, name.p);
+        k++;
+    }
+    cr_expect_eq(k, 3);
+    cr_expect_eq(s.blen, 4);
+    cr_expect(memcmp(s.b, "test", 4) == 0);
+}
+
+/* 3.7: only the b= value is emptied; bh= (which contains "b") stays. */
+Test(sig, b_value_removed_not_bh)
+{
+    as_dkim_sig s = parse_sig("DKIM-Signature: v=1; a=rsa-sha256; b=dGVz\r\n"
+                              " dA==; d=example.com; s=x; h=from; " GOOD_BH);
+    cr_assert_null(s.reason, "%s", s.reason);
+    char buf[512];
+    memcpy(buf, s.pre, s.pre_len);
+    memcpy(buf + s.pre_len, s.post, s.post_len);
+    buf[s.pre_len + s.post_len] = 0;
+    cr_expect_str_eq(buf, "DKIM-Signature: v=1; a=rsa-sha256; b=; d=example.com;"
+                          " s=x; h=from; " GOOD_BH);
+}
+
+Test(sig, every_violation_is_a_permerror_reason)
+{
+    struct {
+        const char *f, *reason;
+    } cases[] = {
+        {"DKIM-Signature: a=rsa-sha256; d=e.com; s=x; h=from" SIG_TAIL,
+         "missing_signature_tag:v"},
+        {"DKIM-Signature: v=1; d=e.com; s=x; h=from" SIG_TAIL,
+         "missing_signature_tag:a"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=from; " GOOD_BH,
+         "missing_signature_tag:b"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=from; b=dGVzdA==",
+         "missing_signature_tag:bh"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; s=x; h=from" SIG_TAIL,
+         "missing_signature_tag:d"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x" SIG_TAIL,
+         "missing_signature_tag:h"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; h=from" SIG_TAIL,
+         "missing_signature_tag:s"},
+        {"DKIM-Signature: v=2; a=rsa-sha256; d=e.com; s=x; h=from" SIG_TAIL,
+         "bad_signature_tag:v"},
+        {"DKIM-Signature: v=1; a=rsa-sha512; d=e.com; s=x; h=from" SIG_TAIL,
+         "unsupported_algorithm"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=from; " GOOD_BH
+         "; b=dGVzdA",
+         "bad_signature_tag:b"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=from; bh=AAAA; "
+         "b=dGVzdA==",
+         "bad_signature_tag:bh"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; c=fancy; d=e.com; s=x; h=from" SIG_TAIL,
+         "bad_signature_tag:c"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e@com; s=x; h=from" SIG_TAIL,
+         "bad_signature_tag:d"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=to:subject" SIG_TAIL,
+         "from_not_signed"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; h=from::to" SIG_TAIL,
+         "bad_signature_tag:h"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; i=u@other.com; h=from" SIG_TAIL,
+         "bad_signature_tag:i"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; i=u@xe.com; h=from" SIG_TAIL,
+         "bad_signature_tag:i"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; l=-1; h=from" SIG_TAIL,
+         "bad_signature_tag:l"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; q=http; h=from" SIG_TAIL,
+         "bad_signature_tag:q"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; t=soon; h=from" SIG_TAIL,
+         "bad_signature_tag:t"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; t=20; x=10; h=from" SIG_TAIL,
+         "bad_signature_tag:x"},
+        {"DKIM-Signature: v=1; v=1; a=rsa-sha256; d=e.com; s=x; h=from" SIG_TAIL,
+         "signature_syntax"},
+        {"DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=; h=from" SIG_TAIL,
+         "bad_signature_tag:s"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        as_dkim_sig s = parse_sig(cases[i].f);
+        cr_expect(s.reason && strcmp(s.reason, cases[i].reason) == 0,
+                  "%s: got %s, want %s", cases[i].f,
+                  s.reason ? s.reason : "(usable)", cases[i].reason);
+    }
+}
+
+Test(sig, subdomain_identity_and_algorithms)
+{
+    as_dkim_sig s = parse_sig("DKIM-Signature: v=1; a=ed25519-sha256; "
+                              "d=e.com; s=x; i=@a.b.E.com; h=from" SIG_TAIL);
+    cr_assert_null(s.reason, "%s", s.reason);
+    cr_expect_eq(s.keytype, AS_KEY_ED25519);
+    s = parse_sig("DKIM-Signature: v=1; a=rsa-sha1; d=e.com; s=x; h=from; "
+                  "bh=2jUSOH9NhtVGCQWNr9BrIAPreKQ=; b=dGVzdA==");
+    cr_assert_null(s.reason, "%s", s.reason);
+    cr_expect_eq(s.md, AS_MD_SHA1);
+    cr_expect_eq(s.bhlen, 20);
+}
+
+/* ---- key cache ---------------------------------------------------------- */
+
+Test(keycache, same_record_is_decoded_once)
+{
+    as_dkim_keycache *c = as_dkim_keycache_new(0);
+    cr_assert_not_null(c);
+    const char *rec = "v=DKIM1; k=rsa; p=" RSA1024_SPKI;
+    as_dkim_keyrec a, b;
+    as_dkim_keycache_get(c, rec, strlen(rec), &a);
+    as_dkim_keycache_get(c, rec, strlen(rec), &b);
+    cr_assert_null(a.reason);
+    cr_assert_null(b.reason);
+    cr_expect_eq(a.key, b.key, "both get the one cached key");
+    as_dkim_keycache_stats st;
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.decodes, 1);
+    cr_expect_eq(st.hits, 1);
+    cr_expect_eq(st.misses, 1);
+    /* Other bytes, same key: a different record, decoded again. */
+    const char *rec2 = "v=DKIM1;  k=rsa; p=" RSA1024_SPKI;
+    as_dkim_keyrec c2;
+    as_dkim_keycache_get(c, rec2, strlen(rec2), &c2);
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.decodes, 2);
+    /* Failed parses are cached too, without a decode. */
+    as_dkim_keyrec r;
+    as_dkim_keycache_get(c, "p=", 2, &r);
+    as_dkim_keycache_get(c, "p=", 2, &r);
+    cr_expect_str_eq(r.reason, "key_revoked");
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.decodes, 2);
+    cr_expect_eq(st.entries, 3);
+    as_dkim_keyrec_clear(&a);
+    as_dkim_keyrec_clear(&b);
+    as_dkim_keyrec_clear(&c2);
+    as_dkim_keycache_free(c);
+}
+
+Test(keycache, bounded_lru_and_keys_outlive_eviction)
+{
+    as_dkim_keycache *c = as_dkim_keycache_new(2);
+    const char *r1 = "v=DKIM1; p=" RSA1024_SPKI;
+    const char *r2 = "k=ed25519; p=" ED25519_RAW;
+    const char *r3 = "v=DKIM1; k=ed25519; p=" ED25519_RAW;
+    as_dkim_keyrec k1, k2, k3;
+    as_dkim_keycache_get(c, r1, strlen(r1), &k1);
+    as_dkim_keycache_get(c, r2, strlen(r2), &k2);
+    as_dkim_keycache_get(c, r3, strlen(r3), &k3);  /* evicts r1 */
+    as_dkim_keycache_stats st;
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.entries, 2);
+    cr_expect_eq(st.evictions, 1);
+    /* k1's key was evicted from the cache but our reference keeps it. */
+    cr_expect_eq(as_crypto_key_bits(k1.key), 1024);
+    as_dkim_keyrec again;
+    as_dkim_keycache_get(c, r1, strlen(r1), &again);
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.decodes, 4);
+    as_dkim_keyrec_clear(&again);
+    as_dkim_keyrec_clear(&k1);
+    as_dkim_keyrec_clear(&k2);
+    as_dkim_keyrec_clear(&k3);
+    as_dkim_keycache_free(c);
+}
+
+static void *hammer(void *arg)
+{
+    as_dkim_keycache *c = arg;
+    const char *recs[] = {"v=DKIM1; p=" RSA1024_SPKI,
+                          "v=DKIM1; k=ed25519; p=" ED25519_RAW};
+    for (int i = 0; i < 2000; i++) {
+        as_dkim_keyrec k;
+        as_dkim_keycache_get(c, recs[i % 2], strlen(recs[i % 2]), &k);
+        if (k.reason || !k.key)
+            return (void *)1;
+        as_dkim_keyrec_clear(&k);
+    }
+    return NULL;
+}
+
+Test(keycache, thread_safe)
+{
+    as_dkim_keycache *c = as_dkim_keycache_new(0);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, hammer, c);
+    for (int i = 0; i < 4; i++) {
+        void *rv;
+        pthread_join(th[i], &rv);
+        cr_expect_null(rv);
+    }
+    as_dkim_keycache_stats st;
+    as_dkim_keycache_get_stats(c, &st);
+    cr_expect_eq(st.hits + st.misses, 8000);
+    /* Two records; a decode only races when threads miss at once. */
+    cr_expect_leq(st.decodes, 8);
+    cr_expect_eq(st.entries, 2);
+    as_dkim_keycache_free(c);
+}
