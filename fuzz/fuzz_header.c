@@ -26,15 +26,7 @@ static void check(const char *d, size_t len, const as_header_limits *lim)
     as_arena_init(&a, 64u << 20);
     as_header_block h;
     int rc = as_header_parse(&a, d, len, lim, &h);
-    as_header_limits l = as_header_default_limits();
-    if (lim) {
-        if (lim->max_fields && lim->max_fields < l.max_fields)
-            l.max_fields = lim->max_fields;
-        if (lim->max_field_bytes && lim->max_field_bytes < l.max_field_bytes)
-            l.max_field_bytes = lim->max_field_bytes;
-        if (lim->max_block_bytes && lim->max_block_bytes < l.max_block_bytes)
-            l.max_block_bytes = lim->max_block_bytes;
-    }
+    as_header_limits l = as_header_effective_limits(lim);
 
     CHECK(rc == h.status);
     CHECK(rc == 0 || rc == AUTHSCORE_EPARSE || rc == AUTHSCORE_ELIMIT);

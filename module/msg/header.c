@@ -27,7 +27,7 @@ as_header_limits as_header_default_limits(void)
 }
 
 /* Limits may only lower the hard caps; 0 means "the default". */
-static as_header_limits effective_limits(const as_header_limits *lim)
+as_header_limits as_header_effective_limits(const as_header_limits *lim)
 {
     as_header_limits l = as_header_default_limits();
     if (lim) {
@@ -101,7 +101,7 @@ int as_header_parse(as_arena *a, const char *p, size_t len,
     if (!p || len == 0)
         return 0;
 
-    as_header_limits l = effective_limits(lim);
+    as_header_limits l = as_header_effective_limits(lim);
     size_t cap = 0;
     size_t pos = 0;
 

@@ -64,6 +64,9 @@ typedef struct as_header_block {
 
 /* Default limits. */
 as_header_limits as_header_default_limits(void);
+/* The limits a parse with `lim` applies: each nonzero field of lim lowers
+ * the default, never raises it; NULL gives the defaults. */
+as_header_limits as_header_effective_limits(const as_header_limits *lim);
 
 /* Parse the header block of (p, len).  Always fills *out (fields allocated
  * from `a`).  Returns out->status.  `lim` may be NULL for the defaults. */

@@ -495,6 +495,30 @@ static int expand_target(as_spf *s, as_span spec, unsigned flags,
 
 enum { T_BLOCK = 0, T_NOMATCH, T_MATCH, T_PUSHED, T_FINAL };
 
+/* Ask a question the in-order pass needs now and consume its answer.
+ * Returns the entry, or NULL with *st T_BLOCK (still pending) or T_FINAL
+ * (allocation failure, or a DNS error that ended the evaluation). */
+static qent *need(as_spf *s, const char *name, uint16_t qtype, int *st)
+{
+    qent *e = ask_raw(s, name, zlen(name), qtype);
+    if (!e) {
+        oom(s);
+        *st = T_FINAL;
+        return NULL;
+    }
+    if (e->state == Q_PENDING) {
+        *st = T_BLOCK;
+        return NULL;
+    }
+    if (e->state == Q_FAILED || is_error_answer(&e->ans)) {
+        dns_error(s, e);
+        *st = T_FINAL;
+        return NULL;
+    }
+    use(s, e);
+    return e;
+}
+
 static int addr_match(as_spf *s, const qent *e, unsigned prefix)
 {
     for (size_t k = 0; k < e->ans.count; k++) {
@@ -665,18 +689,10 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
     uint16_t qt = t->mech == AS_SPF_MX ? AUTHSCORE_QTYPE_MX
                   : t->mech == AS_SPF_EXISTS ? AUTHSCORE_QTYPE_A
                                              : s->addr_qtype;
-    qent *e = ask_raw(s, tg, zlen(tg), qt);
-    if (!e) {
-        oom(s);
-        return T_FINAL;
-    }
-    if (e->state == Q_PENDING)
-        return T_BLOCK;
-    if (e->state == Q_FAILED || is_error_answer(&e->ans)) {
-        dns_error(s, e);
-        return T_FINAL;
-    }
-    use(s, e);
+    int st;
+    qent *e = need(s, tg, qt, &st);
+    if (!e)
+        return st;
     if (is_void_answer(&e->ans)) {
         if (count_void(s, term_text(s, t)) < 0)
             return T_FINAL;
@@ -730,18 +746,10 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
 /* The TXT record of the frame's domain arrived (or not): select it. */
 static int load_record(as_spf *s, frame *f)
 {
-    qent *e = ask_raw(s, f->domain, zlen(f->domain), AUTHSCORE_QTYPE_TXT);
-    if (!e) {
-        oom(s);
-        return T_FINAL;
-    }
-    if (e->state == Q_PENDING)
-        return T_BLOCK;
-    if (e->state == Q_FAILED || is_error_answer(&e->ans)) {
-        dns_error(s, e);
-        return T_FINAL;
-    }
-    use(s, e);
+    int st;
+    qent *e = need(s, f->domain, AUTHSCORE_QTYPE_TXT, &st);
+    if (!e)
+        return st;
     const char *via = f->via == VIA_INCLUDE ? "included" : "redirect target";
     if (f->via != VIA_TOP && is_void_answer(&e->ans) &&
         count_void(s, prs(s, f->domain)) < 0)

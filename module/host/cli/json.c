@@ -70,3 +70,11 @@ void json_key(FILE *f, const char *key)
     json_str(f, key);
     fputc(':', f);
 }
+
+void json_field(FILE *f, char sep, const char *key, const char *value)
+{
+    if (sep)
+        fputc(sep, f);
+    json_key(f, key);
+    json_str(f, value);
+}

@@ -9,5 +9,7 @@
 void json_str(FILE *f, const char *s);
 /* Write "key": with the separator handled by the caller. */
 void json_key(FILE *f, const char *key);
+/* Write `sep` (unless 0), then "key":"value" (value NULL gives null). */
+void json_field(FILE *f, char sep, const char *key, const char *value);
 
 #endif

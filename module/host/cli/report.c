@@ -12,24 +12,14 @@ static void json_spf(FILE *f, const authscore_msg *m, int id)
         return;
     }
     fputc('{', f);
-    json_key(f, "result");
-    json_str(f, authscore_result_name(r));
-    fputc(',', f);
-    json_key(f, "domain");
-    json_str(f, authscore_spf_domain(m, id));
-    fputc(',', f);
-    json_key(f, "dnssec");
-    json_str(f, authscore_dnssec_name(authscore_spf_dnssec(m, id)));
+    json_field(f, 0, "result", authscore_result_name(r));
+    json_field(f, ',', "domain", authscore_spf_domain(m, id));
+    json_field(f, ',', "dnssec", authscore_dnssec_name(authscore_spf_dnssec(m, id)));
     fprintf(f, ",\"lookups\":%d,\"void_lookups\":%d,", authscore_spf_lookups(m, id),
             authscore_spf_void_lookups(m, id));
-    json_key(f, "mechanism");
-    json_str(f, authscore_spf_mechanism(m, id));
-    fputc(',', f);
-    json_key(f, "explanation");
-    json_str(f, authscore_spf_explanation(m, id));
-    fputc(',', f);
-    json_key(f, "reason");
-    json_str(f, authscore_spf_reason(m, id));
+    json_field(f, 0, "mechanism", authscore_spf_mechanism(m, id));
+    json_field(f, ',', "explanation", authscore_spf_explanation(m, id));
+    json_field(f, ',', "reason", authscore_spf_reason(m, id));
     fputc('}', f);
 }
 
@@ -41,23 +31,12 @@ static void json_dkim(FILE *f, const authscore_msg *m)
         if (i)
             fputc(',', f);
         fputc('{', f);
-        json_key(f, "d");
-        json_str(f, authscore_dkim_domain(m, i));
-        fputc(',', f);
-        json_key(f, "s");
-        json_str(f, authscore_dkim_selector(m, i));
-        fputc(',', f);
-        json_key(f, "a");
-        json_str(f, authscore_dkim_algorithm(m, i));
-        fputc(',', f);
-        json_key(f, "result");
-        json_str(f, authscore_result_name(authscore_dkim_result(m, i)));
-        fputc(',', f);
-        json_key(f, "reason");
-        json_str(f, authscore_dkim_reason(m, i));
-        fputc(',', f);
-        json_key(f, "dnssec");
-        json_str(f, authscore_dnssec_name(authscore_dkim_dnssec(m, i)));
+        json_field(f, 0, "d", authscore_dkim_domain(m, i));
+        json_field(f, ',', "s", authscore_dkim_selector(m, i));
+        json_field(f, ',', "a", authscore_dkim_algorithm(m, i));
+        json_field(f, ',', "result", authscore_result_name(authscore_dkim_result(m, i)));
+        json_field(f, ',', "reason", authscore_dkim_reason(m, i));
+        json_field(f, ',', "dnssec", authscore_dnssec_name(authscore_dkim_dnssec(m, i)));
         unsigned fl = authscore_dkim_flags(m, i);
         fprintf(f, ",\"key_bits\":%d,\"weak\":%s,\"testing\":%s,\"unsigned_content\":%s}",
                 authscore_dkim_key_bits(m, i),
@@ -86,25 +65,15 @@ static void json_dmarc(FILE *f, const authscore_msg *m)
         return;
     }
     fputc('{', f);
-    json_key(f, "result");
-    json_str(f, authscore_result_name(r));
-    fputc(',', f);
-    json_key(f, "domain");
-    json_str(f, authscore_dmarc_domain(m));
-    fputc(',', f);
-    json_key(f, "policy");
-    json_str(f, policy_word(authscore_dmarc_policy(m)));
-    fputc(',', f);
-    json_key(f, "disposition");
-    json_str(f, policy_word(authscore_dmarc_disposition(m)));
+    json_field(f, 0, "result", authscore_result_name(r));
+    json_field(f, ',', "domain", authscore_dmarc_domain(m));
+    json_field(f, ',', "policy", policy_word(authscore_dmarc_policy(m)));
+    json_field(f, ',', "disposition", policy_word(authscore_dmarc_disposition(m)));
     fprintf(f, ",\"spf_aligned\":%s,\"dkim_aligned\":%s,",
             authscore_dmarc_spf_aligned(m) == 1 ? "true" : "false",
             authscore_dmarc_dkim_aligned(m) == 1 ? "true" : "false");
-    json_key(f, "dnssec");
-    json_str(f, authscore_dnssec_name(authscore_dmarc_dnssec(m)));
-    fputc(',', f);
-    json_key(f, "reason");
-    json_str(f, authscore_dmarc_reason(m));
+    json_field(f, 0, "dnssec", authscore_dnssec_name(authscore_dmarc_dnssec(m)));
+    json_field(f, ',', "reason", authscore_dmarc_reason(m));
     fputc('}', f);
 }
 
@@ -119,8 +88,7 @@ static void json_symbols(FILE *f, const authscore_msg *m)
     size_t n = authscore_symbol_count(m);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",{" : "{", f);
-        json_key(f, "name");
-        json_str(f, authscore_symbol_name(m, i));
+        json_field(f, 0, "name", authscore_symbol_name(m, i));
         fprintf(f, ",\"weight\":%.4g,\"options\":[", authscore_symbol_weight(m, i));
         size_t k = authscore_symbol_option_count(m, i);
         for (size_t j = 0; j < k; j++) {
@@ -136,8 +104,7 @@ static void json_symbols(FILE *f, const authscore_msg *m)
 void report_json(FILE *f, const char *file, const authscore_msg *m)
 {
     fputc('{', f);
-    json_key(f, "file");
-    json_str(f, file);
+    json_field(f, 0, "file", file);
     fputs(",\"message\":{\"from\":[", f);
     for (size_t i = 0; i < authscore_msg_from_count(m); i++) {
         if (i)
@@ -145,12 +112,10 @@ void report_json(FILE *f, const char *file, const authscore_msg *m)
         json_str(f, authscore_msg_from(m, i));
     }
     fputs("],", f);
-    json_key(f, "from_domain");
-    json_str(f, authscore_msg_from_domain(m));
+    json_field(f, 0, "from_domain", authscore_msg_from_domain(m));
     fprintf(f, ",\"dkim_signatures\":%zu,", authscore_msg_dkim_signatures(m));
     int ps = authscore_msg_parse_status(m);
-    json_key(f, "parse_error");
-    json_str(f, ps < 0 ? authscore_strerror(ps) : NULL);
+    json_field(f, 0, "parse_error", ps < 0 ? authscore_strerror(ps) : NULL);
     fputs("},\"spf\":{\"mfrom\":", f);
     json_spf(f, m, AUTHSCORE_SPF_MFROM);
     fputs(",\"helo\":", f);
@@ -161,9 +126,7 @@ void report_json(FILE *f, const char *file, const authscore_msg *m)
     json_dmarc(f, m);
     fputc(',', f);
     json_symbols(f, m);
-    fputc(',', f);
-    json_key(f, "authentication_results");
-    json_str(f, authscore_ar_header(m));
+    json_field(f, ',', "authentication_results", authscore_ar_header(m));
     fprintf(f, ",\"dns\":{\"queries\":%d,\"rounds\":%d}}\n", authscore_msg_dns_queries(m),
             authscore_msg_dns_rounds(m));
 }
