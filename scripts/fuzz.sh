@@ -29,6 +29,8 @@ run_one() {
     return 1
   fi
 }
+# meson's UBSan recovers by default: make undefined behaviour a failure.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export -f run_one; export dir secs scratch
 # Two cores: two targets at a time.
 echo "$targets" | xargs -P 2 -I{} bash -c 'run_one {}'

@@ -166,7 +166,8 @@ int authscore_ctx_set_option(authscore_ctx *c, const char *name, const char *v)
         return 0;
     }
     if (!strcmp(name, "spf.max_void_lookups")) {
-        if (parse_int(v, 0, AS_SPF_MAX_VOID_LOOKUPS, &n) < 0)
+        /* 0 would read as "RFC default" to the engine: refuse it. */
+        if (parse_int(v, 1, AS_SPF_MAX_VOID_LOOKUPS, &n) < 0)
             return AUTHSCORE_EINVAL;
         c->spf_max_void_lookups = n;
         return 0;

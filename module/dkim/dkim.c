@@ -351,7 +351,10 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
         settle(s, AUTHSCORE_RES_PERMERROR, sg->reason);
         return 0;
     }
-    if (sg->t >= 0 && sg->t > d->now && sg->t - d->now > d->skew) {
+    /* Unsigned difference: t > now, so it is exact and cannot overflow
+     * even for a saturated t= and a host clock far in the past. */
+    if (sg->t >= 0 && sg->t > d->now &&
+        (uint64_t)sg->t - (uint64_t)d->now > (uint64_t)d->skew) {
         settle(s, AUTHSCORE_RES_PERMERROR, "sig_future");
         return 0;
     }
