@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "score/ar_write.h"
 
 void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)
 {
@@ -186,6 +187,9 @@ int authscore_ctx_finalize(authscore_ctx *c)
         return AUTHSCORE_EINVAL;
     if (c->finalized)
         return AUTHSCORE_EPHASE;
+    /* One receiver name for the A-R header and SPF's %{r} (RFC 7208 7.3). */
+    if (!c->authserv_id && !(c->authserv_id = strdup(as_ar_default_authserv_id())))
+        return AUTHSCORE_ENOMEM;
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
         if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0) {
             as_log(c, AUTHSCORE_LOG_ERROR,

@@ -254,6 +254,5 @@ const char *authscore_symbol_option(const authscore_msg *m, size_t i, size_t j)
 
 const char *authscore_ar_header(const authscore_msg *m)
 {
-    (void)m;
-    return NULL;
+    return done(m) ? m->ar_header : NULL;
 }

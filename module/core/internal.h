@@ -61,6 +61,7 @@ struct authscore_msg {
     as_dkim *dkim;
     as_dmarc *dmarc;
     int dmarc_evaluated;
+    const char *ar_header; /* A-R field value (score/ar_write.h), or NULL */
 };
 
 /* Log through the host's callback only (never stdout/stderr). */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "score/ar_write.h"
 
 /* Bytes of client_ip / helo / mail_from we accept (RFC 5321 4.5.3.1). */
 #define AS_ENVELOPE_MAX 512u
@@ -297,6 +298,44 @@ static as_dmarc_auth *dkim_auths(authscore_msg *m, size_t *n)
     return a;
 }
 
+/* The finished results, as the scoring layer reads them. */
+static int collect_results(authscore_msg *m, as_results *r)
+{
+    memset(r, 0, sizeof *r);
+    for (int id = AUTHSCORE_SPF_MFROM; id <= AUTHSCORE_SPF_HELO; id++) {
+        r->spf[id] = m->spf[id] ? as_spf_get_result(m->spf[id]) : NULL;
+        r->spf_identity[id] = m->spf_domain[id];
+    }
+    if (m->dkim) {
+        size_t n = as_dkim_count(m->dkim);
+        const as_dkim_sig_result **v = as_arena_calloc(&m->arena, n ? n : 1, sizeof *v);
+        if (!v)
+            return AUTHSCORE_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            v[i] = as_dkim_get_result(m->dkim, i);
+        r->dkim = v;
+        r->n_dkim = n;
+        r->dkim_evaluated = 1;
+    }
+    r->dmarc = m->dmarc && m->dmarc_evaluated ? as_dmarc_get_result(m->dmarc) : NULL;
+    r->from_fields = m->m.from_fields;
+    r->from_mailboxes = m->m.from_count;
+    return 0;
+}
+
+/* RFC 8601 header, computed once per message (docs/authentication-results.md). */
+static int make_ar_header(authscore_msg *m)
+{
+    as_results r;
+    int rc = collect_results(m, &r);
+    if (rc < 0)
+        return rc;
+    const char *id = m->ctx->authserv_id && *m->ctx->authserv_id
+                         ? m->ctx->authserv_id
+                         : as_ar_default_authserv_id();
+    return as_ar_write(&m->arena, id, &r, &m->ar_header, NULL);
+}
+
 int authscore_msg_result(authscore_msg *m)
 {
     if (!m)
@@ -326,7 +365,8 @@ int authscore_msg_result(authscore_msg *m)
         m->dmarc_evaluated = 1;
     }
     m->phase = AS_PHASE_DONE;
-    return 0;
+    /* After DONE, so a failure here never re-runs the engines. */
+    return make_ar_header(m);
 }
 
 void authscore_msg_free(authscore_msg *m)

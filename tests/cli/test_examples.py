@@ -75,6 +75,32 @@ for name, want in expected.items():
     if name == "pass.eml" and dk:
         check(dk["dnssec"] == "secure" and dk["key_bits"] == 2048, f"{name}: key {dk}")
 
+# The Authentication-Results field value (RFC 8601): what each example
+# must say, as substrings; the authserv-id is the one run.sh configures.
+AR = {
+    "pass.eml": ["mx.receiver.example; ", "spf=pass smtp.mailfrom=alice@good.example",
+                 "dkim=pass header.d=good.example header.s=sel2026 header.a=rsa-sha256 "
+                 "(2048-bit key, DNSSEC secure)",
+                 "dmarc=pass header.from=good.example policy.dmarc=reject (DNSSEC secure)"],
+    "spf-fail.eml": ["spf=fail ", "dkim=none", "dmarc=fail ", "header.from=softpolicy.example",
+                     "policy.dmarc=none"],
+    "dkim-body-modified.eml": ['dkim=fail reason="body_hash_mismatch" header.d=good.example',
+                               "spf=pass smtp.mailfrom=alice@good.example", "dmarc=pass "],
+    "dmarc-reject.eml": ["spf=fail ", "dkim=none", "dmarc=fail ", "policy.dmarc=reject"],
+    "dnssec-bogus.eml": ["spf=temperror ", "(DNSSEC bogus)", "dmarc=temperror"],
+    "forwarded.eml": ["spf=fail ", "dkim=pass header.d=good.example", "dmarc=pass "],
+}
+for name, parts in AR.items():
+    r = results.get(name)
+    ar = r and r.get("authentication_results")
+    check(isinstance(ar, str), f"{name}: no authentication_results")
+    if not isinstance(ar, str):
+        continue
+    check(ar.startswith("mx.receiver.example; "), f"{name}: authserv-id in {ar!r}")
+    check(not any(c in ar for c in "\r\n\0"), f"{name}: CR/LF/NUL in A-R")
+    for part in parts:
+        check(part in ar, f"{name}: {part!r} not in A-R {ar!r}")
+
 print(f"examples: {len(results)} messages, {len(failures)} problems")
 for f in failures:
     print("FAIL:", f)
