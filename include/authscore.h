@@ -194,6 +194,9 @@ AUTHSCORE_API const char *authscore_strerror(int code);
 AUTHSCORE_API const char *authscore_result_name(int result);
 /* "secure", "insecure", "bogus", "indeterminate".  Static. */
 AUTHSCORE_API const char *authscore_dnssec_name(int state);
+/* "none", "quarantine", "reject" for an enum authscore_dmarc_policy;
+ * NULL for AUTHSCORE_DMARC_POLICY_UNSET or unknown values.  Static. */
+AUTHSCORE_API const char *authscore_policy_name(int policy);
 
 /* ---- context (one per process) ------------------------------------------ */
 

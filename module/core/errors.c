@@ -1,5 +1,6 @@
 /* errors.c - version, error text and result names. */
 #include "authscore.h"
+#include "util/names.h"
 
 const char *authscore_version(void) { return AUTHSCORE_VERSION_STRING; }
 
@@ -25,19 +26,13 @@ const char *authscore_strerror(int code)
 
 const char *authscore_result_name(int result)
 {
-    switch (result) {
-    case AUTHSCORE_RES_NOT_EVALUATED: return "not_evaluated";
-    case AUTHSCORE_RES_NONE: return "none";
-    case AUTHSCORE_RES_PASS: return "pass";
-    case AUTHSCORE_RES_FAIL: return "fail";
-    case AUTHSCORE_RES_SOFTFAIL: return "softfail";
-    case AUTHSCORE_RES_NEUTRAL: return "neutral";
-    case AUTHSCORE_RES_TEMPERROR: return "temperror";
-    case AUTHSCORE_RES_PERMERROR: return "permerror";
-    case AUTHSCORE_RES_POLICY: return "policy";
-    default: return "unknown";
-    }
+    const char *w = as_result_word(result);
+    if (w)
+        return w;
+    return result == AUTHSCORE_RES_NOT_EVALUATED ? "not_evaluated" : "unknown";
 }
+
+const char *authscore_policy_name(int policy) { return as_policy_word(policy); }
 
 const char *authscore_dnssec_name(int state)
 {

@@ -6,6 +6,7 @@
  * (trailing CFWS of the last pvalue), so "spf=pass smtp.mailfrom=x" stays
  * greppable.  Every hostile string passes through clean() and is emitted
  * as a token, local-part@domain-name, or a quoted-string. */
+#include "../util/names.h"
 #include "ar_write.h"
 
 #include <pthread.h>
@@ -294,21 +295,6 @@ static void put_comment(as_buf *b, const comment *c)
     as_buf_putc(b, ')');
 }
 
-static const char *result_word(int r)
-{
-    switch (r) {
-    case AUTHSCORE_RES_NONE: return "none";
-    case AUTHSCORE_RES_PASS: return "pass";
-    case AUTHSCORE_RES_FAIL: return "fail";
-    case AUTHSCORE_RES_SOFTFAIL: return "softfail";
-    case AUTHSCORE_RES_NEUTRAL: return "neutral";
-    case AUTHSCORE_RES_TEMPERROR: return "temperror";
-    case AUTHSCORE_RES_PERMERROR: return "permerror";
-    case AUTHSCORE_RES_POLICY: return "policy";
-    default: return NULL; /* not evaluated: the resinfo is omitted */
-    }
-}
-
 static void dnssec_item(comment *c, int state)
 {
     switch (state) {
@@ -319,21 +305,11 @@ static void dnssec_item(comment *c, int state)
     }
 }
 
-static const char *policy_word(int p)
-{
-    switch (p) {
-    case AUTHSCORE_DMARC_POLICY_NONE: return "none";
-    case AUTHSCORE_DMARC_POLICY_QUARANTINE: return "quarantine";
-    case AUTHSCORE_DMARC_POLICY_REJECT: return "reject";
-    default: return NULL;
-    }
-}
-
 /* ---- resinfos ---- */
 
 static int spf_resinfo(as_buf *b, const as_spf_result *r, int id, const char *fallback)
 {
-    const char *w = r ? result_word(r->result) : NULL;
+    const char *w = r ? as_result_word(r->result) : NULL;
     if (!w)
         return 0;
     as_buf_puts(b, "; spf=");
@@ -352,7 +328,7 @@ static int spf_resinfo(as_buf *b, const as_spf_result *r, int id, const char *fa
 
 static int dkim_resinfo(as_buf *b, const as_dkim_sig_result *r)
 {
-    const char *w = r ? result_word(r->result) : NULL;
+    const char *w = r ? as_result_word(r->result) : NULL;
     if (!w)
         return 0;
     as_buf_puts(b, "; dkim=");
@@ -388,7 +364,7 @@ static int dkim_resinfo(as_buf *b, const as_dkim_sig_result *r)
 
 static int dmarc_resinfo(as_buf *b, const as_dmarc_result *r)
 {
-    const char *w = r ? result_word(r->result) : NULL;
+    const char *w = r ? as_result_word(r->result) : NULL;
     if (!w)
         return 0;
     as_buf_puts(b, "; dmarc=");
@@ -401,13 +377,13 @@ static int dmarc_resinfo(as_buf *b, const as_dmarc_result *r)
     int applied = r->policy;
     if (r->downgraded && applied > AUTHSCORE_DMARC_POLICY_NONE)
         applied--;
-    const char *pw = policy_word(applied);
+    const char *pw = as_policy_word(applied);
     if (pw) {
         as_buf_puts(b, " policy.dmarc=");
         as_buf_puts(b, pw);
     }
     comment c = {.len = 0};
-    const char *pub = policy_word(r->policy);
+    const char *pub = as_policy_word(r->policy);
     const char *tag = r->policy_tag ? r->policy_tag : "p";
     if (pub && (r->downgraded || strcmp(tag, "p") != 0)) {
         char item[40];

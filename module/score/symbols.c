@@ -2,6 +2,7 @@
  *
  * Pure: reads an as_results, writes a list in the arena.  Each trigger is
  * one small function so the table in docs/symbols.md maps to code. */
+#include "../util/names.h"
 #include "symbols.h"
 
 #include <stdio.h>
@@ -121,30 +122,6 @@ static void fire_opt(work *w, int id, const char *o)
         fire(w, id);
 }
 
-static const char *result_word(int r)
-{
-    switch (r) {
-    case AUTHSCORE_RES_NONE: return "none";
-    case AUTHSCORE_RES_PASS: return "pass";
-    case AUTHSCORE_RES_FAIL: return "fail";
-    case AUTHSCORE_RES_SOFTFAIL: return "softfail";
-    case AUTHSCORE_RES_NEUTRAL: return "neutral";
-    case AUTHSCORE_RES_TEMPERROR: return "temperror";
-    case AUTHSCORE_RES_PERMERROR: return "permerror";
-    default: return NULL;
-    }
-}
-
-static const char *policy_word(int p)
-{
-    switch (p) {
-    case AUTHSCORE_DMARC_POLICY_NONE: return "none";
-    case AUTHSCORE_DMARC_POLICY_QUARANTINE: return "quarantine";
-    case AUTHSCORE_DMARC_POLICY_REJECT: return "reject";
-    default: return NULL;
-    }
-}
-
 static void spf_symbols(work *w, const as_results *r)
 {
     const as_spf_result *s = r->spf[AUTHSCORE_SPF_MFROM];
@@ -175,7 +152,7 @@ static void spf_symbols(work *w, const as_results *r)
      * absence for none).  Errors are never rewarded. */
     if (s->dnssec == AUTHSCORE_DNSSEC_SECURE && s->result != AUTHSCORE_RES_TEMPERROR &&
         s->result != AUTHSCORE_RES_PERMERROR)
-        fire_opt(w, AS_SYM_AS_SPF_DNSSEC, result_word(s->result));
+        fire_opt(w, AS_SYM_AS_SPF_DNSSEC, as_result_word(s->result));
 }
 
 static void dkim_symbols(work *w, const as_results *r)
@@ -220,12 +197,12 @@ static void dkim_symbols(work *w, const as_results *r)
 static void dmarc_symbols(work *w, const as_results *r)
 {
     const as_dmarc_result *d = r->dmarc;
-    if (!d || !result_word(d->result))
+    if (!d || !as_result_word(d->result))
         return;
     const char *from = d->from_domain;
     switch (d->result) {
     case AUTHSCORE_RES_PASS: {
-        const char *pw = policy_word(d->policy);
+        const char *pw = as_policy_word(d->policy);
         fire_opt(w, AS_SYM_DMARC_POLICY_ALLOW, from);
         fire_opt(w, AS_SYM_DMARC_POLICY_ALLOW, pw ? pw : "none");
         break;
@@ -261,7 +238,7 @@ static void dmarc_symbols(work *w, const as_results *r)
     if (d->dnssec == AUTHSCORE_DNSSEC_SECURE &&
         (d->result == AUTHSCORE_RES_PASS || d->result == AUTHSCORE_RES_FAIL ||
          d->result == AUTHSCORE_RES_NONE))
-        fire_opt(w, AS_SYM_AS_DMARC_DNSSEC, result_word(d->result));
+        fire_opt(w, AS_SYM_AS_DMARC_DNSSEC, as_result_word(d->result));
     if (d->dnssec == AUTHSCORE_DNSSEC_BOGUS)
         fire_opt3(w, AS_SYM_AS_DNSSEC_BOGUS, "dmarc:", from, NULL);
 }

@@ -85,4 +85,8 @@ Test(abi, strerror_total)
     cr_expect_str_eq(authscore_result_name(AUTHSCORE_RES_SOFTFAIL), "softfail");
     cr_expect_str_eq(authscore_result_name(99), "unknown");
     cr_expect_str_eq(authscore_dnssec_name(AUTHSCORE_DNSSEC_BOGUS), "bogus");
+    cr_expect_str_eq(authscore_result_name(AUTHSCORE_RES_NOT_EVALUATED), "not_evaluated");
+    cr_expect_str_eq(authscore_policy_name(AUTHSCORE_DMARC_POLICY_QUARANTINE), "quarantine");
+    cr_expect_null(authscore_policy_name(AUTHSCORE_DMARC_POLICY_UNSET));
+    cr_expect_null(authscore_policy_name(17));
 }

@@ -47,16 +47,6 @@ static void json_dkim(FILE *f, const authscore_msg *m)
     fputc(']', f);
 }
 
-static const char *policy_word(int p)
-{
-    switch (p) {
-    case AUTHSCORE_DMARC_POLICY_NONE: return "none";
-    case AUTHSCORE_DMARC_POLICY_QUARANTINE: return "quarantine";
-    case AUTHSCORE_DMARC_POLICY_REJECT: return "reject";
-    default: return NULL;
-    }
-}
-
 static void json_dmarc(FILE *f, const authscore_msg *m)
 {
     int r = authscore_dmarc_result(m);
@@ -67,8 +57,8 @@ static void json_dmarc(FILE *f, const authscore_msg *m)
     fputc('{', f);
     json_field(f, 0, "result", authscore_result_name(r));
     json_field(f, ',', "domain", authscore_dmarc_domain(m));
-    json_field(f, ',', "policy", policy_word(authscore_dmarc_policy(m)));
-    json_field(f, ',', "disposition", policy_word(authscore_dmarc_disposition(m)));
+    json_field(f, ',', "policy", authscore_policy_name(authscore_dmarc_policy(m)));
+    json_field(f, ',', "disposition", authscore_policy_name(authscore_dmarc_disposition(m)));
     fprintf(f, ",\"spf_aligned\":%s,\"dkim_aligned\":%s,",
             authscore_dmarc_spf_aligned(m) == 1 ? "true" : "false",
             authscore_dmarc_dkim_aligned(m) == 1 ? "true" : "false");
@@ -170,8 +160,8 @@ void report_text(FILE *f, const char *file, const authscore_msg *m)
     else
         fprintf(f, "  DMARC     %-9s %s policy=%s disposition=%s (dnssec %s) %s\n",
                 authscore_result_name(dr), or_dash(authscore_dmarc_domain(m)),
-                or_dash(policy_word(authscore_dmarc_policy(m))),
-                or_dash(policy_word(authscore_dmarc_disposition(m))),
+                or_dash(authscore_policy_name(authscore_dmarc_policy(m))),
+                or_dash(authscore_policy_name(authscore_dmarc_disposition(m))),
                 authscore_dnssec_name(authscore_dmarc_dnssec(m)),
                 or_dash(authscore_dmarc_reason(m)));
     double score;
