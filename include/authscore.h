@@ -382,6 +382,38 @@ AUTHSCORE_API const char *authscore_symbol_option(const authscore_msg *m,
 /* The Authentication-Results field value, NULL until scoring exists. */
 AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
 
+/* ---- Host entry points: Exim -------------------------------------------
+ * Called by Exim's ${dlfunc} expansion item in the DATA ACL (docs/exim.md),
+ * with Exim's dlfunc signature (uschar is unsigned char).  Not for other
+ * hosts.  Both take the same six arguments:
+ *   argv[0] client IP ("" for a local submission: SPF is skipped)
+ *   argv[1] HELO name   argv[2] MAIL FROM ("" for the null reverse-path)
+ *   argv[3] the header lines, newline-separated ($message_headers_raw)
+ *   argv[4] path of the message's -D spool file (the whole body is read
+ *           from it; at most 64 MiB per message)
+ *   argv[5] options "name=value;..." for authscore_ctx_set_option(), or ""
+ *           to read /etc/authscore/exim.opts (one name=value per line)
+ * The process's context is created on first use (and again in a forked
+ * child: a parent's context is never used after fork).  DNS is blocking,
+ * within dns.timeout_ms.  The last message evaluated is kept per process, so
+ * check then ar with the same arguments evaluates once.
+ * Return values are Exim's: 0 (OK) with *yield set, 2 (FAIL) for bad
+ * arguments or an unreadable or too large spool file, 3 (ERROR) for a bad
+ * configuration or no memory; then *yield is the error text.  *yield points
+ * to static storage valid until the next call (Exim copies it).
+ * Phase: none (each call is a whole message); Exim's single thread only. */
+
+/* *yield = one line of space-separated name=value fields for
+ * ${extract{name}{...}}: spf, spf_helo, dkim, dkim_domains, dmarc, policy,
+ * disposition, dnssec, spf_dnssec, dkim_dnssec, dmarc_dnssec, temperror
+ * (yes/no), score ("none" until scoring exists).  See docs/exim.md. */
+AUTHSCORE_API int authscore_exim_check(unsigned char **yield, int argc,
+                                       unsigned char *argv[]);
+/* *yield = the Authentication-Results field value (authscore_ar_header()),
+ * without the field name, unfolded. */
+AUTHSCORE_API int authscore_exim_ar(unsigned char **yield, int argc,
+                                    unsigned char *argv[]);
+
 #ifdef __cplusplus
 }
 #endif

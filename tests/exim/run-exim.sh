@@ -1,0 +1,224 @@
+#!/bin/bash
+# A real Exim loads libauthscore.so through ${dlfunc} in its DATA ACL
+# (docs/exim.md) and acts on the results:
+#   - pass.eml is accepted with the A-R and X-Authscore headers (read back
+#     from the queued message with -Mvh);
+#   - dmarc-reject.eml gets 550, dnssec-bogus.eml (DNS temperror) gets 451;
+#   - a 5 MB DKIM-signed message passes, and fails when its last line is
+#     changed: the whole body was read from the -D spool file and hashed;
+#   - bad arguments, a missing or foreign spool file and a bad option make
+#     the expansion fail with a message.
+# DNS: the example zones signed now, served by libunbound from memory.
+# usage: run-exim.sh PATH/TO/libauthscore.so      (exit 77: skipped)
+set -u
+lib=$(realpath "${1:?usage: run-exim.sh libauthscore.so}")
+src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (exim -C with an admin's -Mvh)"
+if ! command -v exim4 >/dev/null 2>&1; then
+    "$src/scripts/deps.sh" test >/dev/null 2>&1 || true
+    command -v exim4 >/dev/null 2>&1 || skip "exim4 missing and apt could not install exim4-daemon-heavy"
+fi
+exim4 -bV 2>/dev/null | grep -q 'Expand_dlfunc' || skip "this exim4 has no \${dlfunc} (install exim4-daemon-heavy)"
+id Debian-exim >/dev/null 2>&1 || skip "no Debian-exim user"
+# The Exim user must reach the library.
+su -s /bin/sh Debian-exim -c "test -r '$lib'" 2>/dev/null || skip "$lib not readable by Debian-exim"
+
+umask 022
+work=$(mktemp -d /tmp/authscore-exim.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+ex=$src/examples
+"$src/tests/dns/sign-zones.sh" "$work/zones" "$ex/zones/example.zone" \
+    "$ex/zones/good.example.zone" "$ex/zones/softpolicy.example.zone" \
+    --tamper "$ex/zones/bogus.example.zone" >/dev/null
+rc=$?
+[ $rc -eq 77 ] && skip "ldnsutils missing"
+[ $rc -eq 0 ] || { echo "FAIL: sign-zones.sh"; exit 1; }
+chmod -R a+rX "$work/zones"
+mkdir "$work/spool" "$work/log"
+chown Debian-exim:Debian-exim "$work/spool" "$work/log"
+
+opts="dns.config=$work/zones/unbound-serverless.conf;dns.trust_anchor=none;authserv_id=mx.receiver.example;dns.timeout_ms=3000"
+# The -C file: owned by root, not writable by others (Exim checks).
+# The ACL is the one of docs/exim.md.
+cat >"$work/exim.conf" <<CONF
+exim_user = Debian-exim
+exim_group = Debian-exim
+spool_directory = $work/spool
+log_file_path = $work/log/%slog
+primary_hostname = mx.receiver.example
+qualify_domain = receiver.example
+message_size_limit = 20M
+keep_environment =
+# No DNS of Exim's own: its DKIM verifier and ident calls stay off.
+dkim_verify_signers =
+rfc1413_query_timeout = 0s
+acl_smtp_rcpt = acl_rcpt
+acl_smtp_data = acl_data
+
+AUTHSCORE_LIB = $lib
+AUTHSCORE_ARGS = {\$sender_host_address}{\$sender_helo_name}{\$sender_address}\\
+  {\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$opts}
+
+begin acl
+acl_rcpt:
+  accept
+
+acl_data:
+  deny  condition = \${if >={\${strlen:\$message_headers_raw}}{65536}}
+        message = 552 5.3.4 header block too large to check its authentication
+  warn  set acl_m_authscore = \${dlfunc{AUTHSCORE_LIB}{authscore_exim_check}AUTHSCORE_ARGS}
+  warn  set acl_m_authscore_ar = \${dlfunc{AUTHSCORE_LIB}{authscore_exim_ar}AUTHSCORE_ARGS}
+        add_header = Authentication-Results: \$acl_m_authscore_ar
+        add_header = X-Authscore: \$acl_m_authscore
+  defer condition = \${if eq{\${extract{temperror}{\$acl_m_authscore}}}{yes}}
+        message = 451 4.7.5 temporary DNS failure while checking SPF, DKIM or DMARC
+  deny  condition = \${if eq{\${extract{disposition}{\$acl_m_authscore}}}{reject}}
+        message = 550 5.7.1 rejected by the DMARC policy of the author domain
+  accept
+
+begin routers
+begin transports
+CONF
+
+fails=0 passes=0
+ok() { echo "ok: $*"; passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# An SMTP session (CRLF, dot-stuffed) for HELO, MAIL FROM and a file.
+session() {
+    printf 'EHLO %s\r\nMAIL FROM:<%s>\r\nRCPT TO:<bob@receiver.example>\r\nDATA\r\n' "$1" "$2"
+    sed 's/\r$//; s/^\./../; s/$/\r/' "$3"
+    printf '.\r\nQUIT\r\n'
+}
+# Simulated session from IP (-bh): the SMTP replies, CRs removed.
+bh() { session "$2" "$3" "$4" | exim4 -C "$work/exim.conf" -bh "$1" 2>&1 | tr -d '\r' | grep -v '^>>>'; }
+# Real local session from IP (-bs, queued with -odq): the queued message's
+# header lines (-Mvh), one per line; empty when not accepted.
+queued_headers() {
+    local out id
+    out=$(session "$2" "$3" "$4" | exim4 -C "$work/exim.conf" -odq -oMa "$1" -bs 2>&1 | tr -d '\r')
+    id=$(printf '%s\n' "$out" | sed -n 's/^250 OK id=\([-A-Za-z0-9]*\).*/\1/p')
+    if [ -z "$id" ]; then
+        printf '%s\n' "$out" | grep -E '^[45][0-9][0-9] ' >&2
+        return 1
+    fi
+    exim4 -C "$work/exim.conf" -Mvh "$id"
+}
+field() { printf '%s\n' "$2" | grep -o "^[0-9]*[ A-Z*] *$1: .*" | sed "s/^[0-9]*[ A-Z*] *$1: //" | head -n 1; }
+has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+
+# 1. An aligned, DKIM-signed message: accepted with the A-R header.
+h=$(queued_headers 192.0.2.25 mx.good.example alice@good.example "$ex/messages/pass.eml")
+ar=$(field Authentication-Results "$h")
+xa=$(field X-Authscore "$h")
+case $ar in
+"mx.receiver.example; spf=pass smtp.mailfrom=alice@good.example (DNSSEC secure);"*"dkim=pass header.d=good.example header.s=sel2026 header.a=rsa-sha256 (2048-bit key, DNSSEC secure); dmarc=pass header.from=good.example policy.dmarc=reject (DNSSEC secure)")
+    ok "pass.eml: Authentication-Results: $ar" ;;
+*) bad "pass.eml: Authentication-Results: '$ar'" ;;
+esac
+all=1
+for f in spf=pass dkim=pass dkim_domains=good.example dmarc=pass disposition=none dnssec=secure temperror=no score=none; do
+    has "$xa" "$f" || { bad "pass.eml: X-Authscore lacks $f: '$xa'"; all=0; }
+done
+[ $all = 1 ] && ok "pass.eml: X-Authscore: $xa"
+
+# 2. DMARC fail under p=reject: 550 at DATA.
+r=$(bh 203.0.113.66 mail.good.example ceo@good.example "$ex/messages/dmarc-reject.eml")
+if printf '%s\n' "$r" | grep -q '^550 5.7.1 rejected by the DMARC policy' &&
+   ! printf '%s\n' "$r" | grep -q '^250 OK id='; then
+    ok "dmarc-reject.eml: 550"
+else bad "dmarc-reject.eml: no 550: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+
+# 3. Bogus DNSSEC answers give temperror: 451 at DATA.
+r=$(bh 192.0.2.90 mail.bogus.example support@bogus.example "$ex/messages/dnssec-bogus.eml")
+if printf '%s\n' "$r" | grep -q '^451 4.7.5 temporary DNS failure' &&
+   ! printf '%s\n' "$r" | grep -q '^250 OK id='; then
+    ok "dnssec-bogus.eml: 451"
+else bad "dnssec-bogus.eml: no 451: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+
+# 3b. A From hidden behind 64 KiB of header fields (Exim cuts
+#     $message_headers_raw there): refused by the ACL's guard (552); and
+#     without the guard the module refuses to evaluate (451), never scoring
+#     what is left.
+{ i=0; while [ $i -lt 800 ]; do
+    printf 'X-Filler-%04d: %0100d\r\n' $i 0; i=$((i + 1)); done
+  cat "$ex/messages/dmarc-reject.eml"; } >"$work/hidden-from.eml"
+r=$(bh 203.0.113.66 mail.good.example ceo@good.example "$work/hidden-from.eml")
+if printf '%s\n' "$r" | grep -q '^552 5.3.4 header block too large'; then ok "64 KiB of headers: 552"
+else bad "64 KiB of headers: no 552: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+grep -v -e 'strlen:' -e '552 5.3.4' "$work/exim.conf" >"$work/noguard.conf"
+r=$(session mail.good.example ceo@good.example "$work/hidden-from.eml" |
+    exim4 -C "$work/noguard.conf" -bh 203.0.113.66 2>&1 | tr -d '\r')
+if printf '%s\n' "$r" | grep -q "^LOG: .*header block reaches Exim's 65536-byte expansion limit" &&
+   printf '%s\n' "$r" | grep -q '^451 '; then ok "64 KiB of headers, no guard: refused, 451"
+else bad "64 KiB of headers without the guard: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+
+# 4. A 5 MB body: dkim=pass needs every byte hashed; the same message with
+#    its last line changed must fail.
+/usr/bin/python3 "$src/tests/exim/make-big.py" "$ex/keys/dkim-sel2026.pem" 5000000 "$work/big.eml"
+rc=$?
+if [ $rc -eq 77 ]; then
+    echo "skip: 5 MB case (python3-dkim missing)"
+elif [ $rc -ne 0 ]; then
+    bad "make-big.py failed"
+else
+    xa=$(field X-Authscore "$(queued_headers 192.0.2.25 mx.good.example alice@good.example "$work/big.eml")")
+    if has "$xa" dkim=pass && has "$xa" dmarc=pass; then ok "5 MB body: $xa"
+    else bad "5 MB body: '$xa'"; fi
+    # The same in one BDAT chunk with spool_wireformat: the -D file then
+    # holds CRLF lines while the header argument has LF.
+    sed 's/^message_size_limit/spool_wireformat = true\nmessage_size_limit/' \
+        "$work/exim.conf" >"$work/wire.conf"
+    sed 's/\r$//; s/$/\r/' "$work/big.eml" >"$work/big-crlf.eml"
+    out=$({ printf 'EHLO mx.good.example\r\nMAIL FROM:<alice@good.example>\r\n'
+            printf 'RCPT TO:<bob@receiver.example>\r\nBDAT %d LAST\r\n' \
+                "$(wc -c <"$work/big-crlf.eml")"
+            cat "$work/big-crlf.eml"; printf 'QUIT\r\n'; } |
+          exim4 -C "$work/wire.conf" -odq -oMa 192.0.2.25 -bs 2>&1 | tr -d '\r')
+    id=$(printf '%s\n' "$out" | sed -n 's/^250 OK id=\([-A-Za-z0-9]*\).*/\1/p')
+    crlf=$(head -n 2 "$work/spool/input/$id-D" 2>/dev/null | tail -n 1 | od -c | grep -c '\\r')
+    xa=$(field X-Authscore "$(exim4 -C "$work/wire.conf" -Mvh "$id" 2>/dev/null)")
+    if [ "$crlf" = 1 ] && has "$xa" dkim=pass; then ok "5 MB body, BDAT, CRLF spool file: dkim=pass"
+    else bad "5 MB body, BDAT + spool_wireformat (CRLF in -D: $crlf): '$xa'"; fi
+    sed 's/^the end/the END/' "$work/big.eml" >"$work/big-changed.eml"
+    xa=$(field X-Authscore "$(queued_headers 192.0.2.25 mx.good.example alice@good.example "$work/big-changed.eml")")
+    if has "$xa" dkim=fail; then ok "5 MB body, last line changed: dkim=fail"
+    else bad "5 MB body changed at the end: '$xa'"; fi
+fi
+
+# 5. Errors: the expansion fails with a message (-be exits 0: read it).
+# Expressions on stdin: a command-line argument is capped at 256 bytes.
+be() { printf '%s\n' "$1" | exim4 -C "$work/exim.conf" -be 2>/dev/null | sed -n 's/^> //p' | head -n 1; }
+call="\${dlfunc{$lib}{authscore_exim_check}"
+printf 'id-D\nbody\n' >"$work/fake-D"
+printf 'not a spool file\n' >"$work/foreign"
+expect_fail() {
+    local out
+    out=$(be "$1")
+    case $out in
+    "Failed: authscore: $2"*) ok "error: $out" ;;
+    *) bad "expected 'Failed: authscore: $2', got '$out'" ;;
+    esac
+}
+expect_fail "$call{1.2.3.4}{helo}}" "2 arguments, expected 6"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/missing-D}{$opts}}" "spool file $work/missing-D: No such file"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/foreign}{$opts}}" "spool file $work/foreign: no \"<id>-D\" first line"
+printf 'id-D\n' >"$work/huge-D"
+truncate -s 70M "$work/huge-D" # sparse: over the 64 MiB cap, no disk used
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/huge-D}{$opts}}" "message larger than the 67108864-byte cap"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.timeout_ms=soon}}" "option dns.timeout_ms=soon"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{no-equals-sign}}" "option without name=value"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.config=$work/none.conf}}" "authscore_ctx_finalize: bad configuration: DNS resolver: DNS config file $work/none.conf: No such file"
+# A local submission (no client IP): no SPF, so DMARC fails under
+# good.example's p=reject.
+out=$(be "$call{}{h}{}{From: x@good.example}{$work/fake-D}{$opts}}")
+case $out in
+"spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=none") ok "no client IP: $out" ;;
+*) bad "no client IP: '$out'" ;;
+esac
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]
