@@ -188,26 +188,26 @@ static int evaluate(int argc, uschar *argv[])
     return EXIM_OK;
 }
 
-AUTHSCORE_API int authscore_exim_check(unsigned char **yield, int argc,
-                                       unsigned char *argv[])
+/* Both entry points share one evaluation per message (see evaluate). */
+static int answer(unsigned char **yield, int argc, unsigned char *argv[], int want_ar)
 {
     if (!yield)
         return EXIM_FAIL;
     int rc = evaluate(argc, argv);
     if (rc != EXIM_OK)
         return fail(yield, rc);
-    *yield = (uschar *)last.summary;
+    *yield = (uschar *)(want_ar ? last.ar : last.summary);
     return EXIM_OK;
+}
+
+AUTHSCORE_API int authscore_exim_check(unsigned char **yield, int argc,
+                                       unsigned char *argv[])
+{
+    return answer(yield, argc, argv, 0);
 }
 
 AUTHSCORE_API int authscore_exim_ar(unsigned char **yield, int argc,
                                     unsigned char *argv[])
 {
-    if (!yield)
-        return EXIM_FAIL;
-    int rc = evaluate(argc, argv);
-    if (rc != EXIM_OK)
-        return fail(yield, rc);
-    *yield = (uschar *)last.ar;
-    return EXIM_OK;
+    return answer(yield, argc, argv, 1);
 }
