@@ -25,7 +25,7 @@ run_one() {
     echo "fuzz $name: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$scratch/$name.log" | awk '{print $2}') runs in ${secs}s)"
   else
     echo "fuzz $name: FAILED"; tail -40 "$scratch/$name.log"
-    for a in "$scratch/$name/art/"*; do [ -f "$a" ] && { echo "crash input (base64):"; base64 "$a" | head -20; }; done
+    for a in "$scratch/$name/art/"*; do [ -f "$a" ] && { echo "crash input (base64):"; base64 "$a" | head -200; }; done
     return 1
   fi
 }
