@@ -178,13 +178,11 @@ static char *quoted(cur *c, as_arena *a, size_t *out_len)
     return d;
 }
 
-/* value = token / quoted-string */
-static const char *value(cur *c, as_arena *a, size_t *len)
+/* A non-empty run of bytes of one class, copied; empty is a parse error. */
+static const char *take_run(cur *c, as_arena *a, size_t *len, int (*in_class)(int))
 {
-    if (peek(c) == '"')
-        return quoted(c, a, len);
     size_t s = c->i;
-    while (!at_end(c) && is_token_char(peek(c)))
+    while (!at_end(c) && in_class(peek(c)))
         c->i++;
     if (c->i == s) {
         fail(c, AUTHSCORE_EPARSE);
@@ -195,6 +193,14 @@ static const char *value(cur *c, as_arena *a, size_t *len)
         fail(c, AUTHSCORE_ENOMEM);
     *len = c->i - s;
     return v;
+}
+
+/* value = token / quoted-string */
+static const char *value(cur *c, as_arena *a, size_t *len)
+{
+    if (peek(c) == '"')
+        return quoted(c, a, len);
+    return take_run(c, a, len, is_token_char);
 }
 
 /* pvalue: a quoted-string, optionally followed by "@" domain; or a run of
@@ -230,18 +236,7 @@ static const char *pvalue(cur *c, as_arena *a, size_t *len)
         *len = qn + dn;
         return v;
     }
-    size_t s = c->i;
-    while (!at_end(c) && is_ptext(peek(c)))
-        c->i++;
-    if (c->i == s) {
-        fail(c, AUTHSCORE_EPARSE);
-        return NULL;
-    }
-    const char *v = as_arena_strndup(a, c->p + s, c->i - s);
-    if (!v)
-        fail(c, AUTHSCORE_ENOMEM);
-    *len = c->i - s;
-    return v;
+    return take_run(c, a, len, is_ptext);
 }
 
 static void resinfo(cur *c, as_arena *a, as_ar_resinfo *r, as_ar_prop *props)

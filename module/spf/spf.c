@@ -209,6 +209,20 @@ static int count_void(as_spf *s, const char *what)
     return 0;
 }
 
+/* 4.6.4: one more DNS-mechanism lookup; past the limit a permerror. */
+static int count_lookup(as_spf *s, const char *what)
+{
+    if (++s->lookups > s->max_lookups) {
+        s->r.limit_hit = AS_SPF_LIMIT_LOOKUPS;
+        finish(s, AUTHSCORE_RES_PERMERROR,
+               as_arena_printf(s->a, "more than %d DNS-mechanism lookups "
+                               "(RFC 7208 4.6.4) at '%s'",
+                               s->max_lookups, what));
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the question table ------------------------------------------------- */
 
 /* Find or ask (name, qtype); name is normalized already (or, with
@@ -622,14 +636,8 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
      * the 11th is a permerror when it is reached. */
     if (!f->started) {
         f->started = 1;
-        if (++s->lookups > s->max_lookups) {
-            s->r.limit_hit = AS_SPF_LIMIT_LOOKUPS;
-            finish(s, AUTHSCORE_RES_PERMERROR,
-                   as_arena_printf(s->a, "more than %d DNS-mechanism lookups "
-                                   "(RFC 7208 4.6.4) at '%s'",
-                                   s->max_lookups, term_text(s, t)));
+        if (count_lookup(s, term_text(s, t)) < 0)
             return T_FINAL;
-        }
     }
     if (!f->target_state) {
         const char *tg;
@@ -947,16 +955,9 @@ static void run(as_spf *s)
             /* 6.1: redirect counts as a lookup and replaces the record */
             if (!f->redirecting) {
                 f->redirecting = 1;
-                if (++s->lookups > s->max_lookups) {
-                    s->r.limit_hit = AS_SPF_LIMIT_LOOKUPS;
-                    finish(s, AUTHSCORE_RES_PERMERROR,
-                           as_arena_printf(s->a, "more than %d DNS-mechanism "
-                                           "lookups (RFC 7208 4.6.4) at '%s'",
-                                           s->max_lookups,
-                                           pr(s, f->rec->redirect_text.p,
-                                              f->rec->redirect_text.len)));
+                if (count_lookup(s, pr(s, f->rec->redirect_text.p,
+                                       f->rec->redirect_text.len)) < 0)
                     return;
-                }
             }
             const char *tg;
             int r = expand_target(s, f->rec->redirect, f->rec->redirect_flags,
