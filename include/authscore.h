@@ -226,6 +226,10 @@ AUTHSCORE_API int authscore_ctx_set_log(authscore_ctx *ctx, authscore_log_fn fn,
  *   dmarc.psl_file       Public Suffix List file for rfc7489 mode
  *   spf.max_lookups      DNS-mechanism lookups, at most 10 (RFC 7208 4.6.4)
  *   spf.max_void_lookups void lookups, at most 2 (RFC 7208 4.6.4)
+ *   rules.file           path of the rule file (docs/rules.md), e.g. the
+ *                        shipped rules/authscore.conf; without one,
+ *                        symbols carry weight 0 and authscore_score()
+ *                        returns AUTHSCORE_ENOTEVAL
  * Returns AUTHSCORE_EINVAL for an unknown name or a bad value.
  * Phase: before authscore_ctx_finalize(). */
 AUTHSCORE_API int authscore_ctx_set_option(authscore_ctx *ctx, const char *name,
@@ -235,6 +239,27 @@ AUTHSCORE_API int authscore_ctx_set_option(authscore_ctx *ctx, const char *name,
  * and thread-safe.  On failure the context stays unfinalized and the
  * log callback has been told why.  Phase: once, after the options. */
 AUTHSCORE_API int authscore_ctx_finalize(authscore_ctx *ctx);
+
+/* Why the last authscore_ctx_finalize() failed, e.g. for a rule file
+ * "rules/local.conf:12: rule PAYPAL: regex \"/(pay/i\": missing closing
+ * parenthesis at offset 4"; NULL when it did not fail.  Owned by ctx,
+ * valid until the next finalize or free.  Phase: any. */
+AUTHSCORE_API const char *authscore_ctx_error(const authscore_ctx *ctx);
+
+/* The symbols the loaded rules define (engine symbols and rule-file
+ * rules), in a stable order, for hosts that register them up front
+ * (Rspamd) and for `authscore rules-check`.  Strings are owned by ctx.
+ * Out-of-range indexes give NULL or 0.  Phase: finalized. */
+AUTHSCORE_API size_t authscore_rules_count(const authscore_ctx *ctx);
+AUTHSCORE_API const char *authscore_rules_name(const authscore_ctx *ctx,
+                                               size_t i);
+AUTHSCORE_API double authscore_rules_weight(const authscore_ctx *ctx,
+                                            size_t i);
+/* "spf", "dkim", "dmarc", "dnssec" or "policy". */
+AUTHSCORE_API const char *authscore_rules_group(const authscore_ctx *ctx,
+                                                size_t i);
+AUTHSCORE_API const char *authscore_rules_description(const authscore_ctx *ctx,
+                                                      size_t i);
 
 /* ---- one message ---------------------------------------------------------- */
 
@@ -369,7 +394,12 @@ AUTHSCORE_API int authscore_dmarc_dkim_aligned(const authscore_msg *m);
 AUTHSCORE_API int authscore_dmarc_dnssec(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_dmarc_reason(const authscore_msg *m);
 
-/* Symbols and score (AUTHSCORE_ENOTEVAL until scoring is configured). */
+/* Symbols and score.  Every symbol that fired is listed, in the rules'
+ * order, with its weight (0 without rules.file, and 0 for a symbol a
+ * rule's `cancel` list suppressed: it stays listed with an option saying
+ * which rule).  authscore_score() stores the sum of the weights and
+ * returns 0, or returns AUTHSCORE_ENOTEVAL when no rules are loaded.
+ * Strings are owned by m. */
 AUTHSCORE_API int authscore_score(const authscore_msg *m, double *score);
 AUTHSCORE_API size_t authscore_symbol_count(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_symbol_name(const authscore_msg *m,
@@ -379,7 +409,8 @@ AUTHSCORE_API size_t authscore_symbol_option_count(const authscore_msg *m,
                                                    size_t i);
 AUTHSCORE_API const char *authscore_symbol_option(const authscore_msg *m,
                                                   size_t i, size_t j);
-/* The Authentication-Results field value, NULL until scoring exists. */
+/* The Authentication-Results field value (RFC 8601), without the field
+ * name, unfolded; owned by m. */
 AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
 
 /* ---- Host entry points: Exim -------------------------------------------

@@ -64,7 +64,7 @@ if [ "$pipeline" = "$dir/bench-pipeline-manual/bench_pipeline" ]; then
     ${CC:-cc} -std=gnu11 -O2 -g -D_GNU_SOURCE -Iinclude -Imodule \
         bench/pipeline/bench_pipeline.c bench/pipeline/answers.c \
         bench/pipeline/memcount.c -o "$pipeline" "$dir/libauthscore_internal.a" \
-        $(pkg-config --libs openssl libunbound libpcre2-8 libpsl libidn2) -lpthread \
+        $(pkg-config --libs openssl libunbound libpcre2-8 libpsl libidn2) -lpthread -lm \
         -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free
 fi
 
@@ -82,6 +82,7 @@ fi
 echo "== bench_pipeline (pipeline, SPF on the corpus, cold, memory, start-up)" >&2
 "${pin[@]}" "$pipeline" "$work/corpus/zone.txt" "$work/corpus/envelopes.txt" \
     --runs "$runs" --mem-messages "$mem" --rtt-ms "$rtt" "${conf_opt[@]}" \
+    --rules rules/authscore.conf \
     >"$logs/pipeline.log" 2>&1 || { cat "$logs/pipeline.log" >&2; exit 1; }
 
 echo "== bench_dkim (same corpus)" >&2

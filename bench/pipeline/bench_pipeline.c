@@ -1,6 +1,7 @@
 /* bench_pipeline - whole messages through the public sans-I/O API (SPF for
- * MAIL FROM and HELO, DKIM, DMARC; no scoring layer yet), on the corpus of
- * make_corpus.py.  Prints figures; never fails on speed.
+ * MAIL FROM and HELO, DKIM, DMARC, and with --rules the symbols, weights
+ * and score), on the corpus of make_corpus.py.  Prints figures; never
+ * fails on speed.
  *
  *   bench_pipeline ZONEFILE ENVELOPES [options]
  *     --runs N           timed runs per throughput figure (default 7, >= 5)
@@ -9,6 +10,7 @@
  *     --sleep-sample N   messages really slept through (default 10, 0: none)
  *     --spf-evals N      SPF evaluations per run (default 30000)
  *     --unbound-conf F   also time a ctx with the unbound backend and F
+ *     --rules F          score with rule file F (rules/authscore.conf)
  *
  * Figures (one core: the process pins itself to the first CPU it may use):
  *  1. pipeline, warm: messages/s and MB/s; DNS answers come from a warm
@@ -59,6 +61,8 @@ static size_t nenv, corpus_bytes;
 /* Set when authscore_score() gave a score: the scoring layer ran, and the
  * pipeline figure's label says so (it excludes scoring until then). */
 static int scored;
+/* --rules: the rule file every ctx loads (NULL: symbols only, no score). */
+static const char *rules_file;
 
 static double now_s(clockid_t clk)
 {
@@ -168,10 +172,13 @@ static authscore_ctx *make_ctx(const char *conf)
         rc = authscore_ctx_set_option(c, "dns.config", conf);
     else if (rc == 0)
         rc = authscore_ctx_set_option(c, "dns.backend", "none");
+    if (rc == 0 && rules_file)
+        rc = authscore_ctx_set_option(c, "rules.file", rules_file);
     if (rc == 0)
         rc = authscore_ctx_finalize(c);
     if (rc < 0) {
-        fprintf(stderr, "bench_pipeline: ctx: %s\n", authscore_strerror(rc));
+        const char *why = authscore_ctx_error(c);
+        fprintf(stderr, "bench_pipeline: ctx: %s\n", why ? why : authscore_strerror(rc));
         authscore_ctx_free(c);
         return NULL;
     }
@@ -544,9 +551,10 @@ static void bench_startup(const char *conf)
             tf[r] = wall() - t0;
         }
         stat3 s = stats(t, (size_t)runs[k]), f = stats(tf, (size_t)runs[k]);
-        printf("ROW|Start-up: ctx new + finalize, %s|%.1f us|%.1f-%.1f us|"
+        printf("ROW|Start-up: ctx new + finalize, %s%s|%.1f us|%.1f-%.1f us|"
                "ctx free: %.1f us%s\n",
                k ? "unbound backend, serverless signed zones" : "dns.backend=none",
+               rules_file ? ", shipped rules" : ", no rules",
                s.med * 1e6, s.min * 1e6, s.max * 1e6, f.med * 1e6,
                ok ? "" : " (FAILED to finalize)");
         free(t);
@@ -574,7 +582,7 @@ int main(int argc, char **argv)
     if (argc < 3) {
         fprintf(stderr, "usage: %s ZONEFILE ENVELOPES [--runs N] [--mem-messages N]"
                 " [--rtt-ms R] [--sleep-sample N] [--spf-evals N]"
-                " [--unbound-conf FILE]\n", argv[0]);
+                " [--unbound-conf FILE] [--rules FILE]\n", argv[0]);
         return 2;
     }
     int runs = 7, rtt = 20;
@@ -594,6 +602,8 @@ int main(int argc, char **argv)
             spf_evals = atol(v);
         else if (!strcmp(o, "--unbound-conf"))
             conf = v;
+        else if (!strcmp(o, "--rules"))
+            rules_file = v;
         else
             die("unknown option");
     }

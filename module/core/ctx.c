@@ -57,6 +57,8 @@ void authscore_ctx_free(authscore_ctx *c)
         free(c->forwarders[i]);
     free(c->authserv_id);
     free(c->psl_file);
+    free(c->rules_file);
+    as_rules_free(c->rules);
     free(c);
 }
 
@@ -151,6 +153,8 @@ int authscore_ctx_set_option(authscore_ctx *c, const char *name, const char *v)
             return AUTHSCORE_EINVAL;
         return 0;
     }
+    if (!strcmp(name, "rules.file"))
+        return set_str(&c->rules_file, v);
     if (!strcmp(name, "dmarc.psl_file"))
         return set_str(&c->psl_file, v);
     if (!strcmp(name, "dmarc.pct_seed")) {
@@ -181,22 +185,65 @@ static void resolver_log(void *user, int level, const char *msg)
     as_log(user, level, "%s", msg);
 }
 
+/* Record why finalize failed (authscore_ctx_error) and log it. */
+static int finalize_failed(authscore_ctx *c, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int finalize_failed(authscore_ctx *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof c->error, fmt, ap);
+    va_end(ap);
+    as_log(c, AUTHSCORE_LOG_ERROR, "%s", c->error);
+    as_dmarc_psl_free(c->psl);
+    c->psl = NULL;
+    as_rules_free(c->rules);
+    c->rules = NULL;
+    return rc;
+}
+
+/* Engine symbols a rule file forgot score 0: say so once, at load. */
+static void warn_undefined(const authscore_ctx *c)
+{
+    const char *names[AS_SYM_COUNT];
+    size_t n = as_rules_undefined(c->rules, names, AS_SYM_COUNT);
+    char line[768];
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < sizeof line; i++)
+        o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? ", " : "", names[i]);
+    if (n)
+        as_log(c, AUTHSCORE_LOG_WARNING, "rules: %s: no weight for %zu symbol(s), scored 0: %s",
+               c->rules_file, n, line);
+}
+
+const char *authscore_ctx_error(const authscore_ctx *c)
+{
+    return c && c->error[0] ? c->error : NULL;
+}
+
 int authscore_ctx_finalize(authscore_ctx *c)
 {
     if (!c)
         return AUTHSCORE_EINVAL;
     if (c->finalized)
         return AUTHSCORE_EPHASE;
+    c->error[0] = '\0';
+    /* Rules first: a typo in a rule file is the likeliest failure. */
+    if (c->rules_file) {
+        char err[AS_RULES_ERROR_MAX];
+        int r = as_rules_load(c->rules_file, &c->rules, err, sizeof err);
+        if (r < 0)
+            return finalize_failed(c, r == AUTHSCORE_ENOMEM ? r : AUTHSCORE_ECONFIG, "rules: %s", err);
+        warn_undefined(c);
+    }
     /* One receiver name for the A-R header and SPF's %{r} (RFC 7208 7.3). */
     if (!c->authserv_id && !(c->authserv_id = strdup(as_ar_default_authserv_id())))
         return AUTHSCORE_ENOMEM;
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
-        if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0) {
-            as_log(c, AUTHSCORE_LOG_ERROR,
-                   "cannot load the Public Suffix List %s (Debian package publicsuffix)",
-                   c->psl_file ? c->psl_file : "(system default)");
-            goto fail;
-        }
+        if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0)
+            return finalize_failed(c, AUTHSCORE_ECONFIG,
+                                   "cannot load the Public Suffix List %s (Debian package publicsuffix)",
+                                   c->psl_file ? c->psl_file : "(system default)");
     }
     if (c->backend == AS_BACKEND_UNBOUND) {
         as_resolver_config rc = {0};
@@ -210,15 +257,9 @@ int authscore_ctx_finalize(authscore_ctx *c)
         rc.log_user = c;
         char err[512] = "";
         int r = as_resolver_new(&rc, &c->resolver, err, sizeof err);
-        if (r < 0) {
-            as_log(c, AUTHSCORE_LOG_ERROR, "DNS resolver: %s", err[0] ? err : authscore_strerror(r));
-            as_dmarc_psl_free(c->psl);
-            c->psl = NULL;
-            return r;
-        }
+        if (r < 0)
+            return finalize_failed(c, r, "DNS resolver: %s", err[0] ? err : authscore_strerror(r));
     }
     c->finalized = 1;
     return 0;
-fail:
-    return AUTHSCORE_ECONFIG;
 }

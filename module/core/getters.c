@@ -212,44 +212,79 @@ const char *authscore_dmarc_reason(const authscore_msg *m)
     return r ? r->reason : NULL;
 }
 
-/* ---- symbols and score: not evaluated until the scoring layer exists ---- */
+/* ---- symbols and score ---------------------------------------------------- */
 
 int authscore_score(const authscore_msg *m, double *score)
 {
     if (!m || !score)
         return AUTHSCORE_EINVAL;
-    return AUTHSCORE_ENOTEVAL;
+    if (!done(m) || !m->ctx->rules)
+        return AUTHSCORE_ENOTEVAL;
+    *score = m->scored.score;
+    return 0;
 }
 
-size_t authscore_symbol_count(const authscore_msg *m) { (void)m; return 0; }
+static const as_scored_symbol *symbol(const authscore_msg *m, size_t i)
+{
+    return done(m) && i < m->scored.count ? &m->scored.items[i] : NULL;
+}
+
+size_t authscore_symbol_count(const authscore_msg *m)
+{
+    return done(m) ? m->scored.count : 0;
+}
 
 const char *authscore_symbol_name(const authscore_msg *m, size_t i)
 {
-    (void)m;
-    (void)i;
-    return NULL;
+    const as_scored_symbol *s = symbol(m, i);
+    return s ? s->name : NULL;
 }
 
 double authscore_symbol_weight(const authscore_msg *m, size_t i)
 {
-    (void)m;
-    (void)i;
-    return 0.0;
+    const as_scored_symbol *s = symbol(m, i);
+    return s ? s->weight : 0.0;
 }
 
 size_t authscore_symbol_option_count(const authscore_msg *m, size_t i)
 {
-    (void)m;
-    (void)i;
-    return 0;
+    const as_scored_symbol *s = symbol(m, i);
+    return s ? s->n_options : 0;
 }
 
 const char *authscore_symbol_option(const authscore_msg *m, size_t i, size_t j)
 {
-    (void)m;
-    (void)i;
-    (void)j;
-    return NULL;
+    const as_scored_symbol *s = symbol(m, i);
+    return s && j < s->n_options ? s->options[j] : NULL;
+}
+
+/* ---- the rule set of a context ------------------------------------------- */
+
+static const as_rules *rules(const authscore_ctx *c)
+{
+    return c && c->finalized ? c->rules : NULL;
+}
+
+size_t authscore_rules_count(const authscore_ctx *c) { return as_rules_count(rules(c)); }
+
+const char *authscore_rules_name(const authscore_ctx *c, size_t i)
+{
+    return as_rules_name(rules(c), i);
+}
+
+double authscore_rules_weight(const authscore_ctx *c, size_t i)
+{
+    return as_rules_weight(rules(c), i);
+}
+
+const char *authscore_rules_group(const authscore_ctx *c, size_t i)
+{
+    return as_rules_group(rules(c), i);
+}
+
+const char *authscore_rules_description(const authscore_ctx *c, size_t i)
+{
+    return as_rules_description(rules(c), i);
 }
 
 const char *authscore_ar_header(const authscore_msg *m)

@@ -10,6 +10,7 @@
 #include "dns/qtab.h"
 #include "dns/resolver.h"
 #include "msg/message.h"
+#include "score/rules.h"
 #include "spf/spf.h"
 #include "util/arena.h"
 
@@ -38,7 +39,10 @@ struct authscore_ctx {
     uint32_t dmarc_pct_seed;
     int spf_max_lookups;
     int spf_max_void_lookups;
+    char *rules_file;
     /* built by finalize */
+    as_rules *rules;  /* NULL without rules.file: weights 0, no score */
+    char error[AS_RULES_ERROR_MAX + 64]; /* why finalize failed, or "" */
     as_resolver *resolver;
     as_dkim_keycache *keys;
     const void *psl; /* Public Suffix List, rfc7489 mode only */
@@ -62,6 +66,7 @@ struct authscore_msg {
     as_dmarc *dmarc;
     int dmarc_evaluated;
     const char *ar_header; /* A-R field value (score/ar_write.h), or NULL */
+    as_scored scored;      /* symbols, weights, score (score/rules.h) */
 };
 
 /* Log through the host's callback only (never stdout/stderr). */

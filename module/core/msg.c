@@ -323,8 +323,16 @@ static int collect_results(authscore_msg *m, as_results *r)
     return 0;
 }
 
-/* RFC 8601 header, computed once per message (docs/authentication-results.md). */
-static int make_ar_header(authscore_msg *m)
+/* The domain of the envelope sender, or NULL for the null reverse-path. */
+static const char *mail_from_domain(const authscore_msg *m)
+{
+    const char *at = m->mail_from ? strrchr(m->mail_from, '@') : NULL;
+    return at && at[1] ? at + 1 : NULL;
+}
+
+/* The A-R header (docs/authentication-results.md), then the symbols and
+ * their weights (docs/rules.md): computed once per message. */
+static int make_outputs(authscore_msg *m)
 {
     as_results r;
     int rc = collect_results(m, &r);
@@ -333,7 +341,22 @@ static int make_ar_header(authscore_msg *m)
     const char *id = m->ctx->authserv_id && *m->ctx->authserv_id
                          ? m->ctx->authserv_id
                          : as_ar_default_authserv_id();
-    return as_ar_write(&m->arena, id, &r, &m->ar_header, NULL);
+    rc = as_ar_write(&m->arena, id, &r, &m->ar_header, NULL);
+    if (rc < 0)
+        return rc;
+    as_symbol_list derived;
+    rc = as_symbols_derive(&m->arena, &r, &derived);
+    if (rc < 0)
+        return rc;
+    as_score_input in = {
+        .results = &r,
+        .derived = &derived,
+        .headers = &m->m.hdr,
+        .helo = m->helo && *m->helo ? m->helo : NULL,
+        .mail_from_domain = mail_from_domain(m),
+        .from_domain = m->m.from_domain,
+    };
+    return as_rules_score(m->ctx->rules, &m->arena, &in, &m->scored);
 }
 
 int authscore_msg_result(authscore_msg *m)
@@ -366,7 +389,7 @@ int authscore_msg_result(authscore_msg *m)
     }
     m->phase = AS_PHASE_DONE;
     /* After DONE, so a failure here never re-runs the engines. */
-    return make_ar_header(m);
+    return make_outputs(m);
 }
 
 void authscore_msg_free(authscore_msg *m)

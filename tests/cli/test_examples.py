@@ -12,6 +12,9 @@ if out.returncode != 0:
     print(out.stderr)
     sys.exit(f"examples/run.sh exited {out.returncode}")
 results = {}
+# Several files: a summary follows on stderr (stdout stays JSON Lines).
+if "summary: 6 files, 0 not scored" not in out.stderr:
+    sys.exit(f"no summary on stderr: {out.stderr!r}")
 for line in out.stdout.splitlines():
     obj = json.loads(line)
     results[obj["file"].rsplit("/", 1)[-1]] = obj
@@ -100,6 +103,115 @@ for name, parts in AR.items():
     check(not any(c in ar for c in "\r\n\0"), f"{name}: CR/LF/NUL in A-R")
     for part in parts:
         check(part in ar, f"{name}: {part!r} not in A-R {ar!r}")
+
+# Golden: the symbols each example raises under examples/authscore.conf
+# (the shipped weights plus the example site's list and rule), in the
+# module's order, their weights, and the score.  Any change to a trigger or
+# a shipped weight shows up here.
+GOLDEN = {
+    "pass.eml": [("R_SPF_ALLOW", -0.2), ("R_DKIM_ALLOW", -0.2), ("DMARC_POLICY_ALLOW", -0.5),
+                 ("AS_DMARC_ALIGNED_DKIM", -0.2), ("AS_DMARC_ALIGNED_SPF", -0.1),
+                 ("AS_SPF_DNSSEC", -0.1), ("AS_DKIM_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
+    "spf-fail.eml": [("R_SPF_FAIL", 1.0), ("R_DKIM_NA", 0.0), ("DMARC_POLICY_SOFTFAIL", 0.1),
+                     ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
+    "dkim-body-modified.eml": [("R_SPF_ALLOW", -0.2), ("R_DKIM_REJECT", 1.0),
+                               ("DMARC_POLICY_ALLOW", -0.5), ("AS_DMARC_ALIGNED_SPF", -0.1),
+                               ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
+    # The example rule: a payment subject without DMARC pass.
+    "dmarc-reject.eml": [("R_SPF_FAIL", 1.0), ("R_DKIM_NA", 0.0), ("DMARC_POLICY_REJECT", 2.0),
+                         ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1),
+                         ("EXAMPLE_PAYMENT_UNVERIFIED", 3.0)],
+    "dnssec-bogus.eml": [("R_SPF_DNSFAIL", 0.0), ("R_DKIM_NA", 0.0), ("DMARC_DNSFAIL", 0.0),
+                         ("AS_DNSSEC_BOGUS", 3.0)],
+    # The trusted forwarder cancels the SPF failure's weight.
+    "forwarded.eml": [("R_SPF_FAIL", 0.0), ("R_DKIM_ALLOW", -0.2), ("DMARC_POLICY_ALLOW", -0.5),
+                      ("AS_DMARC_ALIGNED_DKIM", -0.2), ("AS_SPF_DNSSEC", -0.1),
+                      ("AS_DKIM_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1),
+                      ("AS_TRUSTED_FORWARDER", 0.0)],
+}
+SCORE = {"pass.eml": -1.5, "spf-fail.eml": 0.9, "dkim-body-modified.eml": 0.0,
+         "dmarc-reject.eml": 5.8, "dnssec-bogus.eml": 3.0, "forwarded.eml": -1.2}
+OPTIONS = {("forwarded.eml", "R_SPF_FAIL"): ["-all", "cancelled_by:AS_TRUSTED_FORWARDER"],
+           ("forwarded.eml", "AS_TRUSTED_FORWARDER"): ["helo in trusted_forwarders"],
+           ("dmarc-reject.eml", "EXAMPLE_PAYMENT_UNVERIFIED"): ["Subject"],
+           ("dnssec-bogus.eml", "AS_DNSSEC_BOGUS"): ["spf:bogus.example", "dmarc:bogus.example"],
+           ("pass.eml", "R_DKIM_ALLOW"): ["good.example:s=sel2026"]}
+for name, want in GOLDEN.items():
+    r = results.get(name) or {}
+    got = [(x["name"], x["weight"]) for x in r.get("symbols") or []]
+    check(got == want, f"{name}: symbols {got} != {want}")
+    check(r.get("score") == SCORE[name], f"{name}: score {r.get('score')} != {SCORE[name]}")
+    check(abs(sum(w for _, w in want) - SCORE[name]) < 1e-9, f"{name}: golden score is not the sum")
+for (name, sym), opts in OPTIONS.items():
+    r = results.get(name) or {}
+    got = next((x["options"] for x in r.get("symbols") or [] if x["name"] == sym), None)
+    check(got == opts, f"{name}: {sym} options {got} != {opts}")
+
+# Golden A-R fields, whole (the bogus one ends in the validator's own words,
+# so only its start is fixed).
+AR_EXACT = {
+    "pass.eml": "mx.receiver.example; spf=pass smtp.mailfrom=alice@good.example (DNSSEC secure); "
+                "spf=none reason=\"no SPF record at mx.good.example\" smtp.helo=mx.good.example "
+                "(DNSSEC secure); dkim=pass header.d=good.example header.s=sel2026 "
+                "header.a=rsa-sha256 (2048-bit key, DNSSEC secure); dmarc=pass "
+                "header.from=good.example policy.dmarc=reject (DNSSEC secure)",
+    "dmarc-reject.eml": "mx.receiver.example; spf=fail reason=\"fail: '-all' matched in "
+                        "good.example\" smtp.mailfrom=ceo@good.example (DNSSEC secure); spf=none "
+                        "reason=\"no SPF record at mail.good.example\" smtp.helo=mail.good.example "
+                        "(DNSSEC secure); dkim=none; dmarc=fail reason=\"no_authenticated_identifier\" "
+                        "header.from=good.example policy.dmarc=reject (DNSSEC secure)",
+    "forwarded.eml": "mx.receiver.example; spf=fail reason=\"fail: '-all' matched in good.example\" "
+                     "smtp.mailfrom=alice@good.example (DNSSEC secure); spf=pass "
+                     "smtp.helo=list.forwarder.example (DNSSEC secure); dkim=pass "
+                     "header.d=good.example header.s=sel2026 header.a=rsa-sha256 (2048-bit key, "
+                     "DNSSEC secure); dmarc=pass header.from=good.example policy.dmarc=reject "
+                     "(DNSSEC secure)",
+    "dkim-body-modified.eml": "mx.receiver.example; spf=pass smtp.mailfrom=alice@good.example "
+                              "(DNSSEC secure); spf=none reason=\"no SPF record at mx.good.example\" "
+                              "smtp.helo=mx.good.example (DNSSEC secure); dkim=fail "
+                              "reason=\"body_hash_mismatch\" header.d=good.example header.s=sel2026 "
+                              "header.a=rsa-sha256 (2048-bit key, DNSSEC secure); dmarc=pass "
+                              "header.from=good.example policy.dmarc=reject (DNSSEC secure)",
+    "spf-fail.eml": "mx.receiver.example; spf=fail reason=\"fail: '-all' matched in "
+                    "softpolicy.example\" smtp.mailfrom=news@softpolicy.example (DNSSEC secure); "
+                    "spf=none reason=\"no SPF record at mail.softpolicy.example\" "
+                    "smtp.helo=mail.softpolicy.example (DNSSEC secure); dkim=none; dmarc=fail "
+                    "reason=\"no_authenticated_identifier\" header.from=softpolicy.example "
+                    "policy.dmarc=none (DNSSEC secure)",
+}
+for name, want in AR_EXACT.items():
+    got = (results.get(name) or {}).get("authentication_results")
+    check(got == want, f"{name}: A-R\n  got  {got!r}\n  want {want!r}")
+bogus = (results.get("dnssec-bogus.eml") or {}).get("authentication_results") or ""
+check(bogus.startswith('mx.receiver.example; spf=temperror reason="DNSSEC bogus answer for TXT '
+                       'bogus.example: '), f"dnssec-bogus.eml: A-R {bogus!r}")
+check(bogus.endswith('dkim=none; dmarc=temperror reason="dns_bogus" header.from=bogus.example '
+                     '(DNSSEC bogus)'), f"dnssec-bogus.eml: A-R {bogus!r}")
+
+# What the module writes, read back by Debian's python3-authres: the same
+# method results as the JSON.
+try:
+    import authres
+except ImportError:
+    authres = None
+    print("python3-authres missing: A-R read-back skipped")
+if authres:
+    for name, r in results.items():
+        ar = r["authentication_results"]
+        try:
+            parsed = authres.AuthenticationResultsHeader.parse_value(ar)
+        except Exception as e:  # a parse failure is the finding
+            failures.append(f"{name}: python3-authres cannot parse {ar!r}: {e}")
+            continue
+        got = {(x.method, x.result) for x in parsed.results}
+        want = set()
+        for ident in ("mfrom", "helo"):
+            if r["spf"][ident]:
+                want.add(("spf", r["spf"][ident]["result"]))
+        want |= {("dkim", d["result"]) for d in r["dkim"]} or {("dkim", "none")}
+        if r["dmarc"]:
+            want.add(("dmarc", r["dmarc"]["result"]))
+        check(got == want, f"{name}: authres read {sorted(got)} != {sorted(want)}")
 
 print(f"examples: {len(results)} messages, {len(failures)} problems")
 for f in failures:

@@ -4,6 +4,7 @@
 #   - pass.eml is accepted with the A-R and X-Authscore headers (read back
 #     from the queued message with -Mvh);
 #   - dmarc-reject.eml gets 550, dnssec-bogus.eml (DNS temperror) gets 451;
+#   - a message whose score passes the ACL's threshold gets 550;
 #   - a 5 MB DKIM-signed message passes, and fails when its last line is
 #     changed: the whole body was read from the -D spool file and hashed;
 #   - bad arguments, a missing or foreign spool file and a bad option make
@@ -40,7 +41,7 @@ chmod -R a+rX "$work/zones"
 mkdir "$work/spool" "$work/log"
 chown Debian-exim:Debian-exim "$work/spool" "$work/log"
 
-opts="dns.config=$work/zones/unbound-serverless.conf;dns.trust_anchor=none;authserv_id=mx.receiver.example;dns.timeout_ms=3000"
+opts="dns.config=$work/zones/unbound-serverless.conf;dns.trust_anchor=none;authserv_id=mx.receiver.example;dns.timeout_ms=3000;rules.file=$ex/authscore.conf"
 # The -C file: owned by root, not writable by others (Exim checks).
 # The ACL is the one of docs/exim.md.
 cat >"$work/exim.conf" <<CONF
@@ -77,6 +78,9 @@ acl_data:
         message = 451 4.7.5 temporary DNS failure while checking SPF, DKIM or DMARC
   deny  condition = \${if eq{\${extract{disposition}{\$acl_m_authscore}}}{reject}}
         message = 550 5.7.1 rejected by the DMARC policy of the author domain
+  deny  condition = \${if and{{!eq{\${extract{score10}{\$acl_m_authscore}}}{none}}\\
+                              {>{\${extract{score10}{\$acl_m_authscore}}}{60}}}}
+        message = 550 5.7.1 authentication score \${extract{score}{\$acl_m_authscore}} is above 6.0
   accept
 
 begin routers
@@ -120,7 +124,9 @@ case $ar in
 *) bad "pass.eml: Authentication-Results: '$ar'" ;;
 esac
 all=1
-for f in spf=pass dkim=pass dkim_domains=good.example dmarc=pass disposition=none dnssec=secure temperror=no score=none; do
+for f in spf=pass dkim=pass dkim_domains=good.example dmarc=pass disposition=none dnssec=secure temperror=no \
+         score=-1.50 score10=-15 \
+         symbols=R_SPF_ALLOW\(-0.20\),R_DKIM_ALLOW\(-0.20\),DMARC_POLICY_ALLOW\(-0.50\),AS_DMARC_ALIGNED_DKIM\(-0.20\),AS_DMARC_ALIGNED_SPF\(-0.10\),AS_SPF_DNSSEC\(-0.10\),AS_DKIM_DNSSEC\(-0.10\),AS_DMARC_DNSSEC\(-0.10\); do
     has "$xa" "$f" || { bad "pass.eml: X-Authscore lacks $f: '$xa'"; all=0; }
 done
 [ $all = 1 ] && ok "pass.eml: X-Authscore: $xa"
@@ -131,6 +137,22 @@ if printf '%s\n' "$r" | grep -q '^550 5.7.1 rejected by the DMARC policy' &&
    ! printf '%s\n' "$r" | grep -q '^250 OK id='; then
     ok "dmarc-reject.eml: 550"
 else bad "dmarc-reject.eml: no 550: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+
+# 2b. Over the score threshold without a DMARC reject: softpolicy.example
+#     (p=none) with two From mailboxes of its own and a payment subject
+#     scores R_SPF_FAIL 1 + DMARC_POLICY_SOFTFAIL 0.1 - 0.1 - 0.1 (DNSSEC)
+#     + AS_FROM_MULTIPLE 4 + EXAMPLE_PAYMENT_UNVERIFIED 3 = 7.90: 550 from
+#     the score rule; the plain spf-fail.eml (0.90) is accepted.
+sed -e 's/^From: .*/From: news@softpolicy.example, billing@softpolicy.example/' \
+    -e 's/^Subject: .*/Subject: Urgent payment due/' "$ex/messages/spf-fail.eml" >"$work/high-score.eml"
+r=$(bh 198.51.100.7 mail.softpolicy.example news@softpolicy.example "$work/high-score.eml")
+if printf '%s\n' "$r" | grep -q '^550 5.7.1 authentication score 7.90 is above 6.0' &&
+   ! printf '%s\n' "$r" | grep -q '^250 OK id='; then
+    ok "high-score.eml: 550 from the score threshold"
+else bad "high-score.eml: no score 550: $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tail -n 2)"; fi
+xa=$(field X-Authscore "$(queued_headers 198.51.100.7 mail.softpolicy.example news@softpolicy.example "$ex/messages/spf-fail.eml")")
+if has "$xa" score=0.90 && has "$xa" score10=9; then ok "spf-fail.eml: accepted below the threshold: $xa"
+else bad "spf-fail.eml: '$xa'"; fi
 
 # 3. Bogus DNSSEC answers give temperror: 451 at DATA.
 r=$(bh 192.0.2.90 mail.bogus.example support@bogus.example "$ex/messages/dnssec-bogus.eml")
@@ -212,11 +234,13 @@ expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/huge-D}{$opts}}" "message l
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.timeout_ms=soon}}" "option dns.timeout_ms=soon"
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{no-equals-sign}}" "option without name=value"
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.config=$work/none.conf}}" "authscore_ctx_finalize: bad configuration: DNS resolver: DNS config file $work/none.conf: No such file"
+printf 'symbols { R_SPF_ALLOW { weight = -0.2; } }\nrules { X { weight = 1; helo = "/(x/"; } }\n' >"$work/bad-rules.conf"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.backend=none;rules.file=$work/bad-rules.conf}}" "authscore_ctx_finalize: bad configuration: rules: $work/bad-rules.conf:2: rule X: regex \"/(x/\": missing closing parenthesis at offset 2"
 # A local submission (no client IP): no SPF, so DMARC fails under
 # good.example's p=reject.
 out=$(be "$call{}{h}{}{From: x@good.example}{$work/fake-D}{$opts}}")
 case $out in
-"spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=none") ok "no client IP: $out" ;;
+"spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=1.90 score10=19 symbols=R_DKIM_NA(0.00),DMARC_POLICY_REJECT(2.00),AS_DMARC_DNSSEC(-0.10)") ok "no client IP: $out" ;;
 *) bad "no client IP: '$out'" ;;
 esac
 

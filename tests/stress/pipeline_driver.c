@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline_driver.h"
 
@@ -87,6 +88,44 @@ int pd_avoid_negative_clock = 0;
 
 /* ---- contexts ---- */
 
+/* Variant 1 scores with these rules: weights, a header regex, a list, a
+ * symbol condition and a cancel, so the scorer sees every message too. */
+static const char pd_rules[] =
+    "symbols {\n"
+    "  R_SPF_ALLOW { weight = -0.2; }\n"
+    "  R_SPF_FAIL { weight = 1; }\n"
+    "  R_DKIM_ALLOW { weight = -0.2; }\n"
+    "  R_DKIM_REJECT { weight = 1; }\n"
+    "  DMARC_POLICY_REJECT { weight = 2; }\n"
+    "  AS_DNSSEC_BOGUS { weight = 3; }\n"
+    "}\n"
+    "lists {\n"
+    "  fw { domains = [\"example.com\", \"example.org\"]; }\n"
+    "}\n"
+    "rules {\n"
+    "  PD_SUBJECT { weight = 0.7; dmarc = \"!pass\"; header { name = \"Subject\"; regex = \"/(a|b)+c/i\"; } }\n"
+    "  PD_FORWARDER { weight = 0; spf = [\"fail\", \"softfail\"]; cancel = [\"R_SPF_FAIL\"]; helo { list = \"fw\"; } }\n"
+    "  PD_BOTH { weight = 0.3; symbol = [\"PD_SUBJECT\", \"R_DKIM_REJECT\"]; from_domain = \"/x/\"; }\n"
+    "}\n";
+
+/* The rules go through a file, as a host's would; it is gone once loaded. */
+static int pd_load_rules(authscore_ctx *c)
+{
+    char path[] = "/tmp/authscore-pd-rules-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "w");
+    int ok = f && fwrite(pd_rules, 1, sizeof pd_rules - 1, f) == sizeof pd_rules - 1;
+    if (f)
+        ok &= fclose(f) == 0;
+    int rc = ok ? authscore_ctx_set_option(c, "rules.file", path) : -1;
+    if (rc == 0)
+        rc = authscore_ctx_finalize(c);
+    unlink(path);
+    return rc;
+}
+
 /* Built once; call pd_context(0) and (1) before starting threads. */
 static authscore_ctx *g_ctx[2];
 
@@ -111,7 +150,7 @@ const authscore_ctx *pd_context(int variant)
             rc = authscore_ctx_set_option(c, "dkim.max_signatures", "2");
     }
     if (rc == 0)
-        rc = authscore_ctx_finalize(c);
+        rc = variant == 1 ? pd_load_rules(c) : authscore_ctx_finalize(c);
     if (rc < 0) {
         authscore_ctx_free(c);
         return NULL;
@@ -411,6 +450,12 @@ static void fingerprint(const authscore_msg *m, char *out, size_t size)
        authscore_dmarc_spf_aligned(m), authscore_dmarc_dkim_aligned(m),
        authscore_dmarc_dnssec(m), nz_str(authscore_dmarc_domain(m)),
        nz_str(authscore_dmarc_reason(m)));
+    for (size_t i = 0; i < authscore_symbol_count(m); i++)
+        FP("sym %s %.6f %zu\n", authscore_symbol_name(m, i), authscore_symbol_weight(m, i),
+           authscore_symbol_option_count(m, i));
+    double score;
+    if (authscore_score(m, &score) == 0)
+        FP("score %.6f\n", score);
 #undef FP
 }
 
@@ -460,20 +505,28 @@ static int check_results(const authscore_msg *m, int variant, unsigned handed,
     CHECK(authscore_spf_result(m, 2) == AUTHSCORE_RES_NOT_EVALUATED);
     CHECK(authscore_spf_result(m, -1) == AUTHSCORE_RES_NOT_EVALUATED);
 
-    double score;
+    /* Variant 1 has rules: the score is the sum of the listed weights.
+     * Variant 0 has none: symbols weigh 0 and there is no score. */
+    double score, sum = 0;
     int src = authscore_score(m, &score);
-    CHECK(src == 0 || src == AUTHSCORE_ENOTEVAL);
+    CHECK(src == (variant == 1 ? 0 : AUTHSCORE_ENOTEVAL));
     size_t ns = authscore_symbol_count(m);
     for (size_t i = 0; i < ns; i++) {
         const char *name = authscore_symbol_name(m, i);
         CHECK(name != NULL && valid_str(name));
-        (void)authscore_symbol_weight(m, i);
+        double w = authscore_symbol_weight(m, i);
+        CHECK(w >= -1000 && w <= 1000);
+        CHECK(variant == 1 || w == 0);
+        sum += w;
+        for (size_t k = 0; k < i; k++)
+            CHECK(strcmp(authscore_symbol_name(m, k), name) != 0);
         size_t no = authscore_symbol_option_count(m, i);
         for (size_t j = 0; j < no; j++)
             CHECK(valid_str(authscore_symbol_option(m, i, j)));
         CHECK(authscore_symbol_option(m, i, no) == NULL);
     }
     CHECK(authscore_symbol_name(m, ns) == NULL);
+    CHECK(src != 0 || (score - sum < 1e-6 && sum - score < 1e-6));
     CHECK(valid_str(authscore_ar_header(m)));
     summarize(m, st);
     return 0;

@@ -354,3 +354,13 @@ Test(pipeline, regress_dkim_saturated_t_with_clock_minus_one)
     pd_stats st = replay("regress-dkim-t-saturated-clock-minus-one");
     cr_expect_str_eq(st.summary, "spf=pass/none dkim=permerror dmarc=pass");
 }
+
+/* Both contexts must build: a variant that failed to set up (its rules,
+ * say) would make pd_run skip half the inputs silently. */
+Test(pipeline, both_contexts_build_and_variant_1_scores)
+{
+    cr_assert_not_null(pd_context(0));
+    cr_assert_not_null(pd_context(1));
+    cr_assert_gt(authscore_rules_count(pd_context(1)), 35, "variant 1 has its rules");
+    cr_assert_eq(authscore_rules_count(pd_context(0)), 0);
+}

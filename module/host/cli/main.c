@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "authscore.h"
+#include "envelopes.h"
 #include "report.h"
+#include "rules_check.h"
+#include "summary.h"
 
 /* Largest message the command reads (a host sets its own limit). */
 #define CLI_MAX_MESSAGE (64u << 20)
@@ -15,6 +18,9 @@
 enum { EXIT_SCORED = 0, EXIT_FILE = 1, EXIT_USAGE = 2 };
 
 static int verbose;
+/* Set while the context is finalized: its error comes back through
+ * authscore_ctx_error() and is printed once, by the caller. */
+static int finalizing;
 
 static void usage(FILE *f)
 {
@@ -22,6 +28,8 @@ static void usage(FILE *f)
           "                       [--rules FILE] [--dns-config FILE] [--dns-timeout MS]\n"
           "                       [--trust-anchor FILE] [--authserv-id ID] [--now EPOCH]\n"
           "                       [--json] [--verbose] FILE...|-\n"
+          "       authscore check [options] --envelopes LIST   (FILE IP HELO MAIL-FROM per line)\n"
+          "       authscore rules-check FILE\n"
           "       authscore --version\n",
           f);
 }
@@ -29,6 +37,8 @@ static void usage(FILE *f)
 static void log_stderr(void *user, int level, const char *msg)
 {
     (void)user;
+    if (finalizing && level == AUTHSCORE_LOG_ERROR)
+        return;
     if (level <= AUTHSCORE_LOG_WARNING || verbose)
         fprintf(stderr, "authscore: %s\n", msg);
 }
@@ -106,8 +116,8 @@ static int cmd_check(int argc, char **argv)
         {"trust-anchor", required_argument, 0, 'a'}, {"authserv-id", required_argument, 0, 's'},
         {"now", required_argument, 0, 'n'},        {"json", no_argument, 0, 'j'},
         {"verbose", no_argument, 0, 'v'},          {"help", no_argument, 0, 'H'},
-        {0, 0, 0, 0}};
-    const char *ip = NULL, *helo = NULL, *mail_from = NULL, *rules = NULL;
+        {"envelopes", required_argument, 0, 'e'},  {0, 0, 0, 0}};
+    const char *ip = NULL, *helo = NULL, *mail_from = NULL, *rules = NULL, *envelopes = NULL;
     int json = 0, have_now = 0;
     int64_t now = 0;
     authscore_ctx *ctx;
@@ -124,6 +134,7 @@ static int cmd_check(int argc, char **argv)
         case 'h': helo = optarg; break;
         case 'm': mail_from = optarg; break;
         case 'r': rules = optarg; break;
+        case 'e': envelopes = optarg; break;
         case 'd': bad = set_opt(ctx, "dns.config", optarg) < 0; break;
         case 't': bad = set_opt(ctx, "dns.timeout_ms", optarg) < 0; break;
         case 'a': bad = set_opt(ctx, "dns.trust_anchor", optarg) < 0; break;
@@ -143,56 +154,92 @@ static int cmd_check(int argc, char **argv)
         default: bad = 1; break;
         }
     }
-    if (bad || optind >= argc) {
+    if (bad || (optind >= argc) == !envelopes) {
         if (!bad)
-            fprintf(stderr, "authscore: no message given\n");
+            fprintf(stderr, envelopes ? "authscore: give --envelopes or files, not both\n"
+                                      : "authscore: no message given\n");
         usage(stderr);
         authscore_ctx_free(ctx);
         return EXIT_USAGE;
     }
-    if (rules) {
-        /* Rule files arrive with the scoring layer; until then, say so. */
-        if (access(rules, R_OK) != 0) {
-            fprintf(stderr, "authscore: %s: %s\n", rules, strerror(errno));
-            authscore_ctx_free(ctx);
-            return EXIT_FILE;
-        }
-        fprintf(stderr, "authscore: scoring is not in this build: %s not applied\n", rules);
+    if (rules && set_opt(ctx, "rules.file", rules) < 0) {
+        authscore_ctx_free(ctx);
+        return EXIT_USAGE;
     }
+    finalizing = 1;
     int rc = authscore_ctx_finalize(ctx);
+    finalizing = 0;
     if (rc < 0) {
-        fprintf(stderr, "authscore: cannot start: %s\n", authscore_strerror(rc));
+        const char *why = authscore_ctx_error(ctx);
+        fprintf(stderr, "authscore: cannot start: %s\n", why ? why : authscore_strerror(rc));
         authscore_ctx_free(ctx);
         return EXIT_FILE;
     }
+    /* The work: one job per file, with its own envelope or the options'. */
+    job *jobs = NULL;
+    size_t n_jobs = 0;
+    char err[512];
+    if (envelopes && envelopes_load(envelopes, &jobs, &n_jobs, err, sizeof err) < 0) {
+        fprintf(stderr, "authscore: %s\n", err);
+        authscore_ctx_free(ctx);
+        return EXIT_FILE;
+    }
+    if (!envelopes) {
+        n_jobs = (size_t)(argc - optind);
+        jobs = calloc(n_jobs, sizeof *jobs);
+        for (size_t i = 0; jobs && i < n_jobs; i++)
+            jobs[i] = (job){NULL, ip, helo, mail_from ? mail_from : (ip ? "" : NULL)};
+        if (!jobs) {
+            fprintf(stderr, "authscore: out of memory\n");
+            authscore_ctx_free(ctx);
+            return EXIT_FILE;
+        }
+    }
     int status = EXIT_SCORED;
-    for (int i = optind; i < argc; i++) {
+    summary sum;
+    summary_init(&sum, n_jobs, isatty(STDERR_FILENO));
+    for (size_t i = 0; i < n_jobs; i++) {
+        const char *file = jobs[i].file ? jobs[i].file : argv[optind + (int)i];
+        summary_progress(&sum, stderr, i, file);
         const char *why = NULL;
         size_t len;
-        char *bytes = read_all(argv[i], &len, &why);
+        char *bytes = read_all(file, &len, &why);
         if (!bytes) {
-            fprintf(stderr, "authscore: %s: %s\n", argv[i], why);
+            fprintf(stderr, "%sauthscore: %s: %s\n", sum.progress ? "\r\033[K" : "", file, why);
+            summary_failed(&sum);
             status = EXIT_FILE;
             continue;
         }
         authscore_msg *m = NULL;
-        rc = authscore_msg_new(ctx, ip, helo, mail_from ? mail_from : (ip ? "" : NULL),
-                               bytes, len, &m);
+        rc = authscore_msg_new(ctx, jobs[i].ip, jobs[i].helo, jobs[i].mail_from, bytes, len, &m);
         if (rc == 0 && have_now)
             rc = authscore_msg_set_time(m, now);
         if (rc == 0)
             rc = authscore_msg_resolve(m);
         if (rc < 0) {
-            fprintf(stderr, "authscore: %s: not scored: %s\n", argv[i], authscore_strerror(rc));
+            fprintf(stderr, "authscore: %s: not scored: %s\n", file, authscore_strerror(rc));
+            summary_failed(&sum);
             status = EXIT_FILE;
-        } else if (json) {
-            report_json(stdout, argv[i], m);
         } else {
-            report_text(stdout, argv[i], m);
+            if (sum.progress)
+                fputs("\r\033[K", stderr);
+            if (json)
+                report_json(stdout, file, m);
+            else
+                report_text(stdout, file, m);
+            summary_add(&sum, m);
         }
+        fflush(stdout);
         authscore_msg_free(m);
         free(bytes);
     }
+    if (envelopes)
+        jobs_free(jobs, n_jobs);
+    else
+        free(jobs);
+    /* JSON Lines stay one object per line: the summary goes to stderr. */
+    summary_print(&sum, json ? stderr : stdout, stderr);
+    summary_free(&sum);
     authscore_ctx_free(ctx);
     return status;
 }
@@ -205,6 +252,11 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (argc == 3 && strcmp(argv[1], "rules-check") == 0)
+    {
+        finalizing = 1; /* rules_check prints the load error itself */
+        return rules_check(argv[2], log_stderr);
+    }
     usage(stderr);
     return EXIT_USAGE;
 }

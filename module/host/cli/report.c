@@ -67,19 +67,18 @@ static void json_dmarc(FILE *f, const authscore_msg *m)
     fputc('}', f);
 }
 
+/* Symbols are listed with or without rules (weights 0 without); the
+ * score is null when no rule file was loaded. */
 static void json_symbols(FILE *f, const authscore_msg *m)
 {
     double score;
-    if (authscore_score(m, &score) < 0) {
-        fputs("\"symbols\":null,\"score\":null", f);
-        return;
-    }
+    int scored = authscore_score(m, &score) == 0;
     fputs("\"symbols\":[", f);
     size_t n = authscore_symbol_count(m);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",{" : "{", f);
         json_field(f, 0, "name", authscore_symbol_name(m, i));
-        fprintf(f, ",\"weight\":%.4g,\"options\":[", authscore_symbol_weight(m, i));
+        fprintf(f, ",\"weight\":%.10g,\"options\":[", authscore_symbol_weight(m, i));
         size_t k = authscore_symbol_option_count(m, i);
         for (size_t j = 0; j < k; j++) {
             if (j)
@@ -88,7 +87,10 @@ static void json_symbols(FILE *f, const authscore_msg *m)
         }
         fputs("]}", f);
     }
-    fprintf(f, "],\"score\":%.4g", score);
+    if (scored)
+        fprintf(f, "],\"score\":%.10g", score);
+    else
+        fputs("],\"score\":null", f);
 }
 
 void report_json(FILE *f, const char *file, const authscore_msg *m)
@@ -165,13 +167,16 @@ void report_text(FILE *f, const char *file, const authscore_msg *m)
                 authscore_dnssec_name(authscore_dmarc_dnssec(m)),
                 or_dash(authscore_dmarc_reason(m)));
     double score;
-    if (authscore_score(m, &score) < 0) {
-        fprintf(f, "  Score     not evaluated (no scoring rules in this build)\n");
-    } else {
+    if (authscore_score(m, &score) < 0)
+        fprintf(f, "  Score     not evaluated (no rule file: give --rules FILE)\n");
+    else
         fprintf(f, "  Score     %.2f\n", score);
-        for (size_t i = 0; i < authscore_symbol_count(m); i++)
-            fprintf(f, "    %-28s %+.2f\n", authscore_symbol_name(m, i),
-                    authscore_symbol_weight(m, i));
+    for (size_t i = 0; i < authscore_symbol_count(m); i++) {
+        fprintf(f, "    %-28s %+6.2f", authscore_symbol_name(m, i), authscore_symbol_weight(m, i));
+        size_t k = authscore_symbol_option_count(m, i);
+        for (size_t j = 0; j < k; j++)
+            fprintf(f, "%s%s", j ? ", " : "  [", authscore_symbol_option(m, i, j));
+        fputs(k ? "]\n" : "\n", f);
     }
     const char *ar = authscore_ar_header(m);
     if (ar)

@@ -1,11 +1,18 @@
 /* exim_summary.c - the one-line result an Exim ACL reads with
  * ${extract{name}{$acl_m_authscore}}: space-separated name=value fields,
  * values without spaces (docs/exim.md lists them). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "host/exim/exim.h"
+#include "score/rules.h"
+
+/* The symbols= list of the largest rule set fits (see exim.h). */
+_Static_assert(AS_EXIM_SUMMARY_MAX >=
+                   1024 + (AS_SYM_COUNT + AS_RULES_MAX_RULES) * (AS_RULES_MAX_NAME + 12),
+               "AS_EXIM_SUMMARY_MAX too small for the symbols= field");
 
 /* At most this many passing DKIM domains are listed (the rest is "+"). */
 #define AS_EXIM_SUMMARY_MAX_DOMAINS 8
@@ -131,13 +138,24 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
     put(&o, " dnssec=%s spf_dnssec=%s dkim_dnssec=%s dmarc_dnssec=%s",
         authscore_dnssec_name(all), authscore_dnssec_name(spf_sec),
         authscore_dnssec_name(dkim_sec), authscore_dnssec_name(dmarc_sec));
-    /* score=none until the scoring layer exists (authscore_score gives
-     * AUTHSCORE_ENOTEVAL); then it becomes the number. */
+    /* score: two decimals to read; score10: score x 10 rounded, because
+     * Exim's ${if >{}{}} compares integers (as $spam_score_int does).
+     * Both "none" without a rule file. */
     double score;
+    put(&o, " temperror=%s", temp ? "yes" : "no");
     if (authscore_score(m, &score) == 0)
-        put(&o, " temperror=%s score=%.2f", temp ? "yes" : "no", score);
+        put(&o, " score=%.2f score10=%ld", score, lround(score * 10));
     else
-        put(&o, " temperror=%s score=none", temp ? "yes" : "no");
+        put(&o, " score=none score10=none");
+    /* symbols=NAME(weight),... : names are [A-Z0-9_], so the field has no
+     * blank and cannot be mistaken for another field. */
+    put(&o, " symbols=");
+    size_t ns = authscore_symbol_count(m);
+    for (size_t i = 0; i < ns; i++)
+        put(&o, "%s%s(%.2f)", i ? "," : "", authscore_symbol_name(m, i),
+            authscore_symbol_weight(m, i));
+    if (!ns)
+        put(&o, "-");
     if (o.overflow)
         return -1;
     return (int)o.len;

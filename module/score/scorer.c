@@ -1,0 +1,205 @@
+/* scorer.c - one message's symbols, weights and score from a rule set.
+ *
+ * Runs after the engines; reads only finished results and the parsed
+ * header, allocates only from the message's arena (regex match data too),
+ * so a rule set is shared by every message on every thread. */
+#include <math.h>
+#include <string.h>
+
+#include "../util/span.h"
+#include "authscore.h"
+#include "rules_internal.h"
+
+#define NOT_FIRED ((size_t)-1)
+
+typedef struct sc {
+    const as_rules *rules;
+    const as_score_input *in;
+    as_arena *a;
+    as_regex_scratch *scratch;    /* made on the first regex test */
+    as_scored *out;
+    size_t *fired;                /* symbol index -> item index */
+    int err;
+} sc;
+
+static int dkim_overall(const as_results *r)
+{
+    if (!r->dkim_evaluated)
+        return AUTHSCORE_RES_NOT_EVALUATED;
+    if (r->n_dkim == 0)
+        return AUTHSCORE_RES_NONE;
+    /* The best signature speaks for the message, as DMARC reads DKIM. */
+    static const int order[] = {AUTHSCORE_RES_PASS, AUTHSCORE_RES_FAIL, AUTHSCORE_RES_TEMPERROR,
+                                AUTHSCORE_RES_PERMERROR};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+        for (size_t i = 0; i < r->n_dkim; i++)
+            if (r->dkim[i] && r->dkim[i]->result == order[k])
+                return order[k];
+    return r->dkim[0] ? r->dkim[0]->result : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+static int subject_matches(sc *s, const as_rule_cond *k, const char *p, size_t len)
+{
+    if (!p)
+        return 0;
+    if (k->list)
+        return as_domain_list_match(k->list, p, len);
+    if (!s->scratch && !(s->scratch = as_regex_scratch_new(s->a))) {
+        s->err = AUTHSCORE_ENOMEM;
+        return 0;
+    }
+    return as_regex_match(k->re, s->scratch, p, len);
+}
+
+static int cstr_matches(sc *s, const as_rule_cond *k, const char *p)
+{
+    return p && subject_matches(s, k, p, strlen(p));
+}
+
+static int header_matches(sc *s, const as_rule_cond *k)
+{
+    const as_header_block *h = s->in->headers;
+    for (size_t i = h ? as_header_find(h, k->header, 0) : (size_t)-1; i != (size_t)-1;
+         i = as_header_find(h, k->header, i + 1)) {
+        /* The value as a reader sees it: without the blanks around it, so
+         * "^urgent" means the first word. */
+        as_span v = as_span_trim(h->fields[i].value);
+        if (subject_matches(s, k, v.p, v.len))
+            return 1;
+    }
+    return 0;
+}
+
+static int dkim_domain_matches(sc *s, const as_rule_cond *k)
+{
+    const as_results *r = s->in->results;
+    for (size_t i = 0; i < r->n_dkim; i++)
+        if (r->dkim[i] && cstr_matches(s, k, r->dkim[i]->d))
+            return 1;
+    return 0;
+}
+
+/* The test itself, before `negate`. */
+static int test(sc *s, const as_rule_cond *k)
+{
+    const as_results *r = s->in->results;
+    const as_spf_result *spf = r->spf[AUTHSCORE_SPF_MFROM];
+    const as_spf_result *helo = r->spf[AUTHSCORE_SPF_HELO];
+    switch (k->kind) {
+    case AS_COND_SPF:
+        return (k->results >> (spf ? spf->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
+    case AS_COND_SPF_HELO:
+        return (k->results >> (helo ? helo->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
+    case AS_COND_DKIM: return (k->results >> dkim_overall(r)) & 1u;
+    case AS_COND_DMARC:
+        return (k->results >> (r->dmarc ? r->dmarc->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
+    case AS_COND_SYMBOL:
+        for (size_t i = 0; i < k->n_symbols; i++)
+            if (s->fired[k->symbols[i]] != NOT_FIRED)
+                return 1;
+        return 0;
+    case AS_COND_ALIGNED:
+        return r->dmarc && (((k->aligned & AS_ALIGNED_DKIM) && r->dmarc->dkim_aligned > 0) ||
+                            ((k->aligned & AS_ALIGNED_SPF) && r->dmarc->spf_aligned > 0));
+    case AS_COND_FROM_DOMAIN: return cstr_matches(s, k, s->in->from_domain);
+    case AS_COND_HELO: return cstr_matches(s, k, s->in->helo);
+    case AS_COND_MAIL_FROM_DOMAIN: return cstr_matches(s, k, s->in->mail_from_domain);
+    case AS_COND_DKIM_DOMAIN: return dkim_domain_matches(s, k);
+    case AS_COND_HEADER: return header_matches(s, k);
+    default: return 0;
+    }
+}
+
+static as_scored_symbol *add_item(sc *s, size_t sym)
+{
+    const as_rule_symbol *rs = s->rules ? &s->rules->symbols[sym] : NULL;
+    as_scored_symbol *it = &s->out->items[s->out->count];
+    s->fired[sym] = s->out->count++;
+    it->name = rs ? rs->name : as_symbol_name((int)sym);
+    it->group = as_symbol_group_name(rs ? rs->group : as_symbol_group((int)sym));
+    it->weight = rs ? rs->weight : 0.0;
+    return it;
+}
+
+static void add_option(sc *s, as_scored_symbol *it, const char *opt)
+{
+    if (!opt || it->n_options >= AS_SYM_MAX_OPTIONS)
+        return;
+    const char **o = as_arena_calloc(s->a, it->n_options + 1, sizeof *o);
+    if (!o) {
+        s->err = AUTHSCORE_ENOMEM;
+        return;
+    }
+    if (it->n_options)
+        memcpy(o, it->options, it->n_options * sizeof *o);
+    o[it->n_options++] = opt;
+    it->options = o;
+}
+
+static void run_rule(sc *s, const as_rule *rule)
+{
+    for (size_t i = 0; i < rule->n_conds; i++) {
+        const as_rule_cond *k = &rule->conds[i];
+        if (test(s, k) == k->negate || s->err)
+            return;
+    }
+    as_scored_symbol *it = add_item(s, rule->symbol);
+    /* Say what matched: each positive subject condition, as "helo in
+     * trusted_forwarders" or "Subject" (a regex). */
+    for (size_t i = 0; i < rule->n_conds; i++) {
+        const as_rule_cond *k = &rule->conds[i];
+        const char *what = k->kind == AS_COND_HEADER ? k->header : k->label;
+        if (!k->negate && k->list)
+            add_option(s, it, as_arena_printf(s->a, "%s in %s", what, k->list->name));
+        else if (!k->negate && k->re)
+            add_option(s, it, what);
+    }
+}
+
+static void apply_cancels(sc *s, const as_rule *rule)
+{
+    if (s->fired[rule->symbol] == NOT_FIRED)
+        return;
+    const char *by = s->rules->symbols[rule->symbol].name;
+    for (size_t i = 0; i < rule->n_cancel; i++) {
+        size_t item = s->fired[rule->cancel[i]];
+        if (item == NOT_FIRED)
+            continue;
+        as_scored_symbol *it = &s->out->items[item];
+        it->weight = 0.0;
+        add_option(s, it, as_arena_printf(s->a, "cancelled_by:%s", by));
+    }
+}
+
+int as_rules_score(const as_rules *rules, as_arena *a, const as_score_input *in, as_scored *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n_symbols = rules ? rules->n_symbols : AS_SYM_COUNT;
+    size_t n_rules = rules ? rules->n_rules : 0;
+    sc s = {.rules = rules, .in = in, .a = a, .out = out};
+    s.fired = as_arena_alloc(a, n_symbols * sizeof *s.fired);
+    out->items = as_arena_calloc(a, in->derived->count + n_rules + 1, sizeof *out->items);
+    if (!s.fired || !out->items)
+        return AUTHSCORE_ENOMEM;
+    for (size_t i = 0; i < n_symbols; i++)
+        s.fired[i] = NOT_FIRED;
+    for (size_t i = 0; i < in->derived->count; i++) {
+        const as_symbol *d = &in->derived->items[i];
+        as_scored_symbol *it = add_item(&s, (size_t)d->id);
+        it->options = d->options;
+        it->n_options = d->n_options;
+    }
+    for (size_t i = 0; i < n_rules; i++)
+        run_rule(&s, &rules->rules[i]);
+    for (size_t i = 0; i < n_rules; i++)
+        apply_cancels(&s, &rules->rules[i]);
+    if (s.err)
+        return s.err;
+    /* Sum in millionths: weights are written in decimal, and 1.0 - 0.2 -
+     * 0.5 - ... must come out as the 0 an administrator expects. */
+    long long micro = 0;
+    for (size_t i = 0; i < out->count; i++)
+        micro += llround(out->items[i].weight * 1e6);
+    out->score = (double)micro / 1e6;
+    return 0;
+}
