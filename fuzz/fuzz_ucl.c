@@ -32,10 +32,12 @@ static unsigned count_lines(const uint8_t *p, size_t n)
 
 static void check_tree(const as_ucl_node *root, unsigned lines)
 {
-    struct {
+    /* Depth-first with every sibling pushed: the stack holds up to every
+     * value of the tree, not just one path (static: 1 MiB). */
+    static struct {
         const as_ucl_node *n;
         unsigned depth;
-    } st[AS_UCL_MAX_DEPTH + 2];
+    } st[AS_UCL_MAX_NODES + 2];
     size_t top = 0, values = 0;
     check(root->type == AS_UCL_OBJECT && root->key == NULL);
     st[top].n = root;

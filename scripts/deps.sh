@@ -6,7 +6,7 @@ what=${1:-all}
 build=(meson ninja-build pkg-config gcc libssl-dev libunbound-dev libpcre2-dev
        libpsl-dev libidn2-dev libevent-dev nettle-dev publicsuffix dns-root-data ldnsutils python3)
 test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
-      python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy)
+      python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy rspamd)
 fuzz=(clang-14 libclang-rt-14-dev)
 pkgs=("${build[@]}")
 case "$what" in
