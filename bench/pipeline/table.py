@@ -70,7 +70,7 @@ def main():
                          "%d evals/s" % statistics.median(v),
                          "%d-%d" % (min(v), max(v)), extra[mode]))
 
-    section = {"SPF": "2 SPF", "Full": "3 pipeline", "Cold": "4 cold",
+    section = {"SPF": "2 SPF", "Full": "3 pipeline", "Scoring": "3 pipeline", "Cold": "4 cold",
                "Memory": "5 memory", "Start-up": "6 start-up"}
     pl = read(os.path.join(logdir, "pipeline.log"))
     for line in pl.splitlines():
