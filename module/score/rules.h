@@ -25,6 +25,10 @@
 #define AS_RULES_MAX_WEIGHT 1000.0      /* |weight| */
 #define AS_RULES_MAX_NAME 64u           /* symbol and list names */
 #define AS_RULES_MAX_DESCRIPTION 256u
+/* Fields of one name a header condition reads: a hostile message with a
+ * thousand Subject fields must not buy a thousand bounded regex runs per
+ * rule (RFC 5322 3.6 allows most fields once). */
+#define AS_RULES_MAX_HEADER_INSTANCES 16u
 
 typedef struct as_rules as_rules;
 

@@ -59,7 +59,9 @@ static int cstr_matches(sc *s, const as_rule_cond *k, const char *p)
 static int header_matches(sc *s, const as_rule_cond *k)
 {
     const as_header_block *h = s->in->headers;
-    for (size_t i = h ? as_header_find(h, k->header, 0) : (size_t)-1; i != (size_t)-1;
+    size_t seen = 0;
+    for (size_t i = h ? as_header_find(h, k->header, 0) : (size_t)-1;
+         i != (size_t)-1 && seen++ < AS_RULES_MAX_HEADER_INSTANCES;
          i = as_header_find(h, k->header, i + 1)) {
         /* The value as a reader sees it: without the blanks around it, so
          * "^urgent" means the first word. */
@@ -73,7 +75,9 @@ static int header_matches(sc *s, const as_rule_cond *k)
 static int dkim_domain_matches(sc *s, const as_rule_cond *k)
 {
     const as_results *r = s->in->results;
-    for (size_t i = 0; i < r->n_dkim; i++)
+    /* The same bound as for header fields: a message may carry a thousand
+     * DKIM-Signature fields. */
+    for (size_t i = 0; i < r->n_dkim && i < AS_RULES_MAX_HEADER_INSTANCES; i++)
         if (r->dkim[i] && cstr_matches(s, k, r->dkim[i]->d))
             return 1;
     return 0;

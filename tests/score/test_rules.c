@@ -385,6 +385,29 @@ Test(rules, pathological_regex_ends_without_a_match)
     as_rules_free(r);
 }
 
+Test(rules, header_condition_reads_at_most_16_instances)
+{
+    as_rules *r = load_ok("rules { X { weight = 1; header { name = \"Subject\"; regex = \"/^hit$/\"; } } }");
+    char h[2048];
+    size_t o = 0;
+    for (int i = 0; i < 16; i++)
+        o += (size_t)snprintf(h + o, sizeof h - o, "Subject: miss %d\r\n", i);
+    /* The 17th Subject would match, but is never read. */
+    snprintf(h + o, sizeof h - o, "Subject: hit\r\n\r\n");
+    fx f;
+    fx_init(&f);
+    as_scored s = score(r, &f, h, NULL, NULL);
+    cr_assert_null(find(&s, "X"));
+    /* The 16th is read. */
+    o = 0;
+    for (int i = 0; i < 15; i++)
+        o += (size_t)snprintf(h + o, sizeof h - o, "Subject: miss %d\r\n", i);
+    snprintf(h + o, sizeof h - o, "Subject: hit\r\n\r\n");
+    s = score(r, &f, h, NULL, NULL);
+    cr_assert_not_null(find(&s, "X"));
+    as_rules_free(r);
+}
+
 /* ---- domain lists ------------------------------------------------------------ */
 
 Test(rules, domain_list_matches_the_name_and_below)
