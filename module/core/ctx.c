@@ -238,7 +238,7 @@ int authscore_ctx_finalize(authscore_ctx *c)
     }
     /* One receiver name for the A-R header and SPF's %{r} (RFC 7208 7.3). */
     if (!c->authserv_id && !(c->authserv_id = strdup(as_ar_default_authserv_id())))
-        return AUTHSCORE_ENOMEM;
+        return finalize_failed(c, AUTHSCORE_ENOMEM, "out of memory");
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
         if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0)
             return finalize_failed(c, AUTHSCORE_ECONFIG,

@@ -218,7 +218,7 @@ int authscore_score(const authscore_msg *m, double *score)
 {
     if (!m || !score)
         return AUTHSCORE_EINVAL;
-    if (!done(m) || !m->ctx->rules)
+    if (!done(m) || !m->ctx->rules || !m->scored_ok)
         return AUTHSCORE_ENOTEVAL;
     *score = m->scored.score;
     return 0;

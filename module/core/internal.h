@@ -67,6 +67,7 @@ struct authscore_msg {
     int dmarc_evaluated;
     const char *ar_header; /* A-R field value (score/ar_write.h), or NULL */
     as_scored scored;      /* symbols, weights, score (score/rules.h) */
+    int scored_ok;         /* scored is complete (no ENOMEM/ELIMIT on the way) */
 };
 
 /* Log through the host's callback only (never stdout/stderr). */

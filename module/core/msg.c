@@ -356,7 +356,12 @@ static int make_outputs(authscore_msg *m)
         .mail_from_domain = mail_from_domain(m),
         .from_domain = m->m.from_domain,
     };
-    return as_rules_score(m->ctx->rules, &m->arena, &in, &m->scored);
+    rc = as_rules_score(m->ctx->rules, &m->arena, &in, &m->scored);
+    /* A half-built list is never shown: no symbols, no score. */
+    if (rc < 0)
+        memset(&m->scored, 0, sizeof m->scored);
+    m->scored_ok = rc == 0;
+    return rc;
 }
 
 int authscore_msg_result(authscore_msg *m)

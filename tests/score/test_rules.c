@@ -408,6 +408,33 @@ Test(rules, header_condition_reads_at_most_16_instances)
     as_rules_free(r);
 }
 
+Test(rules, scoring_out_of_memory_is_an_error_not_a_partial_list)
+{
+    as_rules *r = load_ok(paypal_rules);
+    fx f;
+    fx_init(&f);
+    fx_dmarc(&f, AUTHSCORE_RES_FAIL, "paypal.example", AUTHSCORE_DMARC_POLICY_REJECT,
+             AUTHSCORE_DMARC_POLICY_REJECT, "x");
+    as_symbol_list derived;
+    cr_assert_eq(as_symbols_derive(&A, &f.r, &derived), 0);
+    as_score_input in = {.results = &f.r, .derived = &derived, .from_domain = "paypal.example"};
+    /* Every budget from nothing up to what scoring needs fails cleanly. */
+    int ok = 0;
+    for (size_t cap = 0; cap < 64 * 1024 && !ok; cap += 256) {
+        as_arena small;
+        as_arena_init(&small, cap);
+        as_scored out;
+        int rc = as_rules_score(r, &small, &in, &out);
+        cr_assert(rc == 0 || rc == AUTHSCORE_ENOMEM, "rc %d", rc);
+        ok = rc == 0;
+        if (ok)
+            cr_assert_not_null(find(&out, "PAYPAL_UNVERIFIED"));
+        as_arena_free(&small);
+    }
+    cr_assert(ok, "64 KiB is plenty for one message's scoring");
+    as_rules_free(r);
+}
+
 /* ---- domain lists ------------------------------------------------------------ */
 
 Test(rules, domain_list_matches_the_name_and_below)
