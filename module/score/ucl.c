@@ -680,14 +680,14 @@ static int check_dup(parser *ps, unsigned obj, const char *k, size_t n,
 /* The (name=value, ...) list after .include; the cursor is on '('. */
 static int include_params(parser *ps, as_ucl_include *inc)
 {
-    int seen_prio = 0, seen_try = 0, nl = 0;
+    int seen_prio = 0, seen_try = 0, seen_dup = 0, nl = 0;
     char shown[64], found[24];
     ps->pos++;
     for (;;) {
         int rc = skip_space(ps, &nl);
         if (rc)
             return rc;
-        if (peek(ps) == ')' && !seen_prio && !seen_try)
+        if (peek(ps) == ')' && !seen_prio && !seen_try && !seen_dup)
             break;
         size_t n = word_len(ps, 1);
         if (!n)
@@ -698,27 +698,40 @@ static int include_params(parser *ps, as_ucl_include *inc)
         ps->pos += n;
         int is_prio = n == 8 && memcmp(name, "priority", 8) == 0;
         int is_try = n == 3 && memcmp(name, "try", 3) == 0;
-        if (!is_prio && !is_try)
+        /* Rspamd's duplicate=merge, as its local.d includes are written:
+         * merging is what rule files always do, so only "merge" is taken. */
+        int is_dup = n == 9 && memcmp(name, "duplicate", 9) == 0;
+        const char *pname = is_prio ? "priority" : is_try ? "try" : "duplicate";
+        if (!is_prio && !is_try && !is_dup)
             return fail(ps, AUTHSCORE_EPARSE, ps->line,
                         "unknown .include parameter \"%s\"",
                         show(shown, name, n));
-        if ((is_prio && seen_prio) || (is_try && seen_try))
+        if ((is_prio && seen_prio) || (is_try && seen_try) || (is_dup && seen_dup))
             return fail(ps, AUTHSCORE_EPARSE, ps->line,
-                        "duplicate .include parameter \"%s\"",
-                        is_prio ? "priority" : "try");
+                        "duplicate .include parameter \"%s\"", pname);
         if ((rc = skip_space(ps, &nl)))
             return rc;
         if (peek(ps) != '=')
             return fail(ps, AUTHSCORE_EPARSE, ps->line,
-                        "expected '=' after .include parameter \"%s\"",
-                        is_prio ? "priority" : "try");
+                        "expected '=' after .include parameter \"%s\"", pname);
         ps->pos++;
         if ((rc = skip_space(ps, &nl)))
             return rc;
+        int quoted = is_dup && peek(ps) == '"';
+        ps->pos += (size_t)quoted;
         size_t vn = word_len(ps, 0);
         const char *v = ps->p + ps->pos;
         ps->pos += vn;
-        if (is_prio) {
+        if (quoted && peek(ps) == '"')
+            ps->pos++;
+        else if (quoted)
+            vn = 0; /* unterminated: refused below */
+        if (is_dup) {
+            if (vn != 5 || memcmp(v, "merge", 5) != 0)
+                return fail(ps, AUTHSCORE_EPARSE, ps->line,
+                            "duplicate must be merge: rule files merge field by field");
+            seen_dup = 1;
+        } else if (is_prio) {
             int val = 0;
             int ok = vn >= 1 && vn <= 2;
             for (size_t i = 0; ok && i < vn; i++) {

@@ -552,6 +552,13 @@ Test(ucl, include_forms_and_positions)
     cr_assert_eq(i[4].position, 2);
     cr_assert_str_eq(i[4].path, "e.conf");
     cr_assert_str_eq(doc.root->items[2]->key, "w");
+    /* Rspamd's local.d form. */
+    OK(".include(try=true,priority=1,duplicate=merge) \"l.conf\"\n"
+       ".include(duplicate=\"merge\") \"m.conf\"\n");
+    cr_assert_eq(doc.n_includes, 2);
+    cr_assert_eq(doc.includes[0].priority, 1);
+    cr_assert_eq(doc.includes[0].try_only, 1);
+    cr_assert_str_eq(doc.includes[1].path, "m.conf");
     /* Inside a braced root it is still the top level. */
     OK("{\n a = 1\n .include(priority=15) \"x\"\n}");
     cr_assert_eq(doc.n_includes, 1);
@@ -568,8 +575,15 @@ Test(ucl, include_errors)
                ".include is only allowed at the top level");
     expect_err(".include(foo=1) \"x\"", AUTHSCORE_EPARSE, 1,
                "unknown .include parameter \"foo\"");
-    expect_err(".include(duplicate=merge) \"x\"", AUTHSCORE_EPARSE, 1,
-               "unknown .include parameter \"duplicate\"");
+    /* Rspamd's duplicate=merge is what rule files do anyway; nothing else. */
+    expect_err(".include(duplicate=append) \"x\"", AUTHSCORE_EPARSE, 1,
+               "duplicate must be merge: rule files merge field by field");
+    expect_err(".include(duplicate=\"rewrite\") \"x\"", AUTHSCORE_EPARSE, 1,
+               "duplicate must be merge: rule files merge field by field");
+    expect_err(".include(duplicate=\"merge) \"x\"", AUTHSCORE_EPARSE, 1,
+               "duplicate must be merge: rule files merge field by field");
+    expect_err(".include(duplicate=merge,duplicate=merge) \"x\"", AUTHSCORE_EPARSE, 1,
+               "duplicate .include parameter \"duplicate\"");
     expect_err("\n.include(priority=16) \"x\"", AUTHSCORE_EPARSE, 2,
                "priority must be 0..15");
     expect_err(".include(priority=-1) \"x\"", AUTHSCORE_EPARSE, 1,
