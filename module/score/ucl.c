@@ -921,7 +921,7 @@ static int member(parser *ps)
             return rc;
     } else if (c != '{') {
         return fail(ps, AUTHSCORE_EPARSE, ps->line,
-                    "expected '=' or value after key \"%s\"",
+                    "expected '=', ':' or '{' after key \"%s\"",
                     show(shown, key, n));
     }
     return value(ps, key, n);

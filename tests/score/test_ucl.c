@@ -291,7 +291,7 @@ Test(ucl, separator_errors)
                "found ']'");
     /* After a closed object a member may follow on the same line, so "x"
      * is read as the next key. */
-    expect_err("o {\n a = 1 }x", AUTHSCORE_EPARSE, 2, "expected '=' or value after key \"x\"");
+    expect_err("o {\n a = 1 }x", AUTHSCORE_EPARSE, 2, "expected '=', ':' or '{' after key \"x\"");
     expect_err("a = [ {x = 1} {y = 2} ]", AUTHSCORE_EPARSE, 1,
                "expected ',' or ']' after array element, found '{'");
 }
@@ -299,13 +299,13 @@ Test(ucl, separator_errors)
 Test(ucl, key_errors)
 {
     expect_err("\n\nweight\n= 1", AUTHSCORE_EPARSE, 3,
-               "expected '=' or value after key \"weight\"");
+               "expected '=', ':' or '{' after key \"weight\"");
     expect_err("weight 1", AUTHSCORE_EPARSE, 1,
-               "expected '=' or value after key \"weight\"");
+               "expected '=', ':' or '{' after key \"weight\"");
     expect_err("list [1]", AUTHSCORE_EPARSE, 1,
-               "expected '=' or value after key \"list\"");
+               "expected '=', ':' or '{' after key \"list\"");
     expect_err("weight", AUTHSCORE_EPARSE, 1,
-               "expected '=' or value after key \"weight\"");
+               "expected '=', ':' or '{' after key \"weight\"");
     expect_err("a = 1\nb =", AUTHSCORE_EPARSE, 2,
                "expected a value for key \"b\", found end of input");
     expect_err("a = }", AUTHSCORE_EPARSE, 1,
@@ -314,7 +314,7 @@ Test(ucl, key_errors)
                "expected a value for key \"a\", found '='");
     expect_err("= 1", AUTHSCORE_EPARSE, 1, "expected a key, found '='");
     expect_err("a@b = 1", AUTHSCORE_EPARSE, 1,
-               "expected '=' or value after key \"a\"");
+               "expected '=', ':' or '{' after key \"a\"");
     expect_err("x = 1\n.inherit \"y\"", AUTHSCORE_EPARSE, 2,
                "unsupported macro \".inherit\"");
 }
