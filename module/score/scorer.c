@@ -83,20 +83,28 @@ static int dkim_domain_matches(sc *s, const as_rule_cond *k)
     return 0;
 }
 
+/* Is `result` in the condition's set?  An engine that did not run
+ * contributes AUTHSCORE_RES_NOT_EVALUATED, which no set contains. */
+static int in_set(const as_rule_cond *k, int result)
+{
+    return (k->results >> result) & 1u;
+}
+
+static int spf_of(const as_results *r, int identity)
+{
+    return r->spf[identity] ? r->spf[identity]->result : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
 /* The test itself, before `negate`. */
 static int test(sc *s, const as_rule_cond *k)
 {
     const as_results *r = s->in->results;
-    const as_spf_result *spf = r->spf[AUTHSCORE_SPF_MFROM];
-    const as_spf_result *helo = r->spf[AUTHSCORE_SPF_HELO];
     switch (k->kind) {
-    case AS_COND_SPF:
-        return (k->results >> (spf ? spf->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
-    case AS_COND_SPF_HELO:
-        return (k->results >> (helo ? helo->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
-    case AS_COND_DKIM: return (k->results >> dkim_overall(r)) & 1u;
+    case AS_COND_SPF: return in_set(k, spf_of(r, AUTHSCORE_SPF_MFROM));
+    case AS_COND_SPF_HELO: return in_set(k, spf_of(r, AUTHSCORE_SPF_HELO));
+    case AS_COND_DKIM: return in_set(k, dkim_overall(r));
     case AS_COND_DMARC:
-        return (k->results >> (r->dmarc ? r->dmarc->result : AUTHSCORE_RES_NOT_EVALUATED)) & 1u;
+        return in_set(k, r->dmarc ? r->dmarc->result : AUTHSCORE_RES_NOT_EVALUATED);
     case AS_COND_SYMBOL:
         for (size_t i = 0; i < k->n_symbols; i++)
             if (s->fired[k->symbols[i]] != NOT_FIRED)
