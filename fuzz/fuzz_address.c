@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/address.h"
 
 #define CHECK(c)                 \

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "score/ar_read.h"
 #include "score/ar_write.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
 #include "dkim/sig.h"

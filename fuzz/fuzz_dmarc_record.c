@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dmarc/record.h"
 #include "dmarc/walk.h"
 #include "dns/dns.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "score/domain_list.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

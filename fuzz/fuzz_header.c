@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/header.h"
 #include "msg/message.h"
 

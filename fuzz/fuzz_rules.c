@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/header.h"
 #include "score/rules.h"
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dns/memdns.h"
 #include "dns/qtab.h"
 #include "spf/spf.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "score/ucl.h"
 
 #define ARENA_CAP (256u << 20)

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
 #include "dkim/dkim.h"

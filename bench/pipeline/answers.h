@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dns/memdns.h"
 
 typedef struct bench_answer {

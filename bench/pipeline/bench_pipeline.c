@@ -40,7 +40,7 @@
 #include <time.h>
 
 #include "answers.h"
-#include "authscore.h"
+#include <authscore.h>
 #include "core/internal.h"
 #include "dns/memdns.h"
 #include "dns/qtab.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "score/ar_write.h"
 
 void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)

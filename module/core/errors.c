@@ -1,5 +1,5 @@
 /* errors.c - version, error text and result names. */
-#include "authscore.h"
+#include <authscore.h>
 #include "util/names.h"
 
 const char *authscore_version(void) { return AUTHSCORE_VERSION_STRING; }

@@ -1,5 +1,5 @@
 /* getters.c - read-only views of a finished message for hosts. */
-#include "internal.h"
+#include "core/internal.h"
 
 static int done(const authscore_msg *m) { return m && m->phase == AS_PHASE_DONE; }
 

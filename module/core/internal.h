@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
 #include "dns/qtab.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "score/ar_write.h"
 
 /* Bytes of client_ip / helo / mail_from we accept (RFC 5321 4.5.3.1). */

@@ -1,5 +1,5 @@
 /* base64.c - strict base64 decoding that skips folding whitespace. */
-#include "base64.h"
+#include "dkim/base64.h"
 
 #include <stdint.h>
 

@@ -4,14 +4,14 @@
  * (or SSE2) and written in bulk; only line ends and whitespace runs take
  * the slow path.  The state carries across feed() calls, so any split of
  * the input gives the same output (the fuzz target checks that). */
-#include "canon.h"
+#include "dkim/canon.h"
 
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-#include "../util/span.h"
+#include "util/span.h"
 
 /* 1 for bytes that need the slow path: SP, TAB, CR, LF. */
 static const unsigned char special[256] = {

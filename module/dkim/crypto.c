@@ -7,7 +7,7 @@
  * own EVP_PKEY_CTX.  Failures leave entries on OpenSSL's per-thread error
  * queue; the host (Exim's TLS) shares that queue, so every failure path
  * clears it. */
-#include "crypto.h"
+#include "dkim/crypto.h"
 
 #include <pthread.h>
 #include <stdlib.h>

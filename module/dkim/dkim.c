@@ -5,15 +5,15 @@
  * shared "body job"; it is verified as soon as both its key answer and the
  * body hashes are there, whichever comes last (answer callback or
  * as_dkim_hash); as_dkim_finish settles whatever is left. */
-#include "dkim.h"
+#include "dkim/dkim.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "canon.h"
-#include "crypto.h"
-#include "keycache.h"
-#include "sig.h"
+#include <authscore.h>
+#include "dkim/canon.h"
+#include "dkim/crypto.h"
+#include "dkim/keycache.h"
+#include "dkim/sig.h"
 
 #define KEY_QNAME_MAX 300u  /* s + "._domainkey." + d before qtab's checks */
 #define SIG_SCRATCH_MAX (256u * 1024u)  /* one tag list (64 tags) and slack */

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../dns/qtab.h"
-#include "../msg/message.h"
-#include "../util/arena.h"
+#include "dns/qtab.h"
+#include "msg/message.h"
+#include "util/arena.h"
 
 #define AS_DKIM_MAX_SIGNATURES 8     /* default cap, configurable */
 #define AS_DKIM_MAX_SIGNATURES_HARD 64

@@ -1,12 +1,12 @@
 /* key.c - DKIM key record parser (RFC 6376 3.6.1). */
-#include "key.h"
+#include "dkim/key.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "../msg/tagvalue.h"
-#include "../util/arena.h"
-#include "base64.h"
+#include <authscore.h>
+#include "msg/tagvalue.h"
+#include "util/arena.h"
+#include "dkim/base64.h"
 
 /* The tag list of a record is small; a private arena keeps the parser
  * independent of any message. */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "crypto.h"
+#include "dkim/crypto.h"
 
 #define AS_DKIM_MAX_KEY_RECORD 4096u  /* joined TXT bytes we parse */
 #define AS_DKIM_MAX_KEY_DER 2048u     /* decoded p=: SPKI of RSA-8192 + slack */

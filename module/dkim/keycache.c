@@ -1,5 +1,5 @@
 /* keycache.c - bounded, thread-safe, LRU cache of parsed key records. */
-#include "keycache.h"
+#include "dkim/keycache.h"
 
 #include <pthread.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
 #ifndef AS_DKIM_KEYCACHE_H
 #define AS_DKIM_KEYCACHE_H
 
-#include "dkim.h"
-#include "key.h"
+#include "dkim/dkim.h"
+#include "dkim/key.h"
 
 /* Fill *out with the parsed record, holding its own reference to the key
  * (release with as_dkim_keyrec_clear).  c may be NULL: parse uncached. */

@@ -1,13 +1,13 @@
 /* sig.c - DKIM-Signature parsing and validation (RFC 6376 3.5, 6.1.1). */
-#include "sig.h"
+#include "dkim/sig.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "../msg/tagvalue.h"
-#include "base64.h"
-#include "canon.h"
-#include "crypto.h"
+#include <authscore.h>
+#include "msg/tagvalue.h"
+#include "dkim/base64.h"
+#include "dkim/canon.h"
+#include "dkim/crypto.h"
 
 /* Digits only, saturating at INT64_MAX.  -2 when not a number. */
 static int64_t parse_uint(as_span v, size_t max_digits)

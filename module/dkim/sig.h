@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../msg/header.h"
-#include "../util/arena.h"
-#include "../util/span.h"
+#include "msg/header.h"
+#include "util/arena.h"
+#include "util/span.h"
 
 #define AS_DKIM_MAX_SIG_BYTES 1024u  /* decoded b=: an RSA-8192 signature */
 #define AS_DKIM_MAX_H_NAMES 1024u    /* h= entries; real signers use < 64 */

@@ -6,14 +6,14 @@
  * which for identical domains is one evaluation; RFC 9989 5.3.1 lets the
  * receiver go on.  Different domains, no mailbox or a mailbox without a
  * domain give a permerror with a reason scoring can weigh. */
-#include "dmarc.h"
+#include "dmarc/dmarc.h"
 
 #include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "walk.h"
+#include <authscore.h>
+#include "dmarc/walk.h"
 
 /* RFC 9989 5.3.1: an author domain in U-labels is evaluated in its
  * A-label form.  UTS #46 non-transitional mapping (IDNA2008 as browsers

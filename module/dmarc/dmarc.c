@@ -7,12 +7,12 @@
  * domains (organizational domains for relaxed alignment, 4.10.2).  The
  * walk outcome functions (walk.c) read the answers in walk order, so the
  * result is the sequential walk's. */
-#include "dmarc.h"
+#include "dmarc/dmarc.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "walk.h"
+#include <authscore.h>
+#include "dmarc/walk.h"
 
 #define DMARC_PREFIX "_dmarc."
 #define DMARC_PREFIX_LEN 7u

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../dns/qtab.h"
-#include "../msg/message.h"
-#include "../util/arena.h"
+#include "dns/qtab.h"
+#include "msg/message.h"
+#include "util/arena.h"
 
 enum as_dmarc_mode { AS_DMARC_RFC9989 = 0, AS_DMARC_RFC7489 = 1 };
 

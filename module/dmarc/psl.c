@@ -2,12 +2,12 @@
  * (RFC 7489 3.2: the organizational domain is the public suffix plus one
  * label).  Loading reads a file, so it happens once at configuration
  * time; the per-message lookup is pure. */
-#include "dmarc.h"
+#include "dmarc/dmarc.h"
 
 #include <libpsl.h>
 #include <string.h>
 
-#include "../../include/authscore.h"
+#include <authscore.h>
 
 int as_dmarc_psl_load(const char *path, const void **out)
 {

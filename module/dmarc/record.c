@@ -1,10 +1,10 @@
 /* record.c - DMARC policy record parser (see record.h). */
-#include "record.h"
+#include "dmarc/record.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "../msg/tagvalue.h"
+#include <authscore.h>
+#include "msg/tagvalue.h"
 
 #define RI_DEFAULT 86400u  /* RFC 7489 6.3: ri default is one day */
 

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/arena.h"
-#include "../util/span.h"
+#include "util/arena.h"
+#include "util/span.h"
 
 /* Tag-specs looked at per record; the rest is ignored.  The registry of
  * RFC 9989 9.3 has 14 tags, so 64 leaves ample room for unknown ones. */

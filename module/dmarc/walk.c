@@ -1,5 +1,5 @@
 /* walk.c - RFC 9989 4.10 DNS Tree Walk over answers (see walk.h). */
-#include "walk.h"
+#include "dmarc/walk.h"
 
 #include <string.h>
 

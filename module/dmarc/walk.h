@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-#include "../dns/dns.h"
-#include "record.h"
+#include "dns/dns.h"
+#include "dmarc/record.h"
 
 /* RFC 9989 4.10: "Author Domains with more than eight labels do not
  * result in more than eight DNS queries": the full name, then its last

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../include/authscore.h"
-#include "../util/arena.h"
+#include <authscore.h>
+#include "util/arena.h"
 
 #define AS_DNS_MAX_NAME 253u      /* presentation form, no trailing dot */
 #define AS_DNS_MAX_RECORDS 256u   /* records kept per answer */

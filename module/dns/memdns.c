@@ -3,7 +3,7 @@
  * One hash table holds records, CNAMEs, simulated failures and
  * empty-non-terminal markers (every proper suffix of a record's name
  * exists, so asking it gives NODATA, as real DNS does). */
-#include "memdns.h"
+#include "dns/memdns.h"
 
 #include <stdio.h>
 #include <stdlib.h>

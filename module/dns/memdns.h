@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns.h"
-#include "qtab.h"
+#include "dns/dns.h"
+#include "dns/qtab.h"
 
 typedef struct as_memdns as_memdns;
 

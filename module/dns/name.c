@@ -1,5 +1,5 @@
 /* name.c - DNS name normalization and small naming helpers. */
-#include "dns.h"
+#include "dns/dns.h"
 
 int as_dns_name_normalize(const char *p, size_t len, char *out)
 {

@@ -1,5 +1,5 @@
 /* qtab.c - per-message question table (see qtab.h for the contract). */
-#include "qtab.h"
+#include "dns/qtab.h"
 
 #include <string.h>
 

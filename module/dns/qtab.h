@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 
 #define AS_QTAB_MAX_QUESTIONS 1024u  /* hard cap per message */
 

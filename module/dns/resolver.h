@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "qtab.h"
+#include "dns/qtab.h"
 
 #define AS_RESOLVER_DEFAULT_TIMEOUT_MS 5000
 #define AS_RESOLVER_MAX_TIMEOUT_MS 120000

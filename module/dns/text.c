@@ -2,7 +2,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 
 /* Copy a name, normalized, into the arena. */
 static const char *name_copy(as_arena *a, const char *p, size_t len)

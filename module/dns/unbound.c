@@ -38,7 +38,7 @@
 
 #include <unbound.h>
 
-#include "resolver.h"
+#include "dns/resolver.h"
 
 #define DNS_CLASS_IN 1
 #define NO_TRUST_ANCHOR "none"

@@ -12,7 +12,7 @@
  * record array is allocated at its exact size. */
 #include <string.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 
 #define WIRE_HEADER_LEN 12u        /* RFC 1035 4.1.1 */
 #define WIRE_MAX_NAME_OCTETS 255u  /* RFC 1035 2.3.4, wire form */

@@ -10,11 +10,11 @@
  * Text that is built (local-part, domain, display-name) is made by lexing
  * the recorded byte range a second time, so each output is allocated at
  * its exact bound and the work stays linear. */
-#include "address.h"
+#include "msg/address.h"
 
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "util/span.h"
 
 enum tok_type { T_END, T_ATOM, T_QSTR, T_DLIT, T_SPECIAL, T_ERR };

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 #define AS_ADDRESS_MAX_MAILBOXES 1000u   /* hard cap per field */
 #define AS_ADDRESS_MAX_BYTES 65536u      /* hard cap on the field value */

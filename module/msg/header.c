@@ -4,12 +4,12 @@
  * block caps, so a 10 MB line costs at most one cap's worth of scanning),
  * a second memchr over the same line rejects NUL.  Views point into the
  * input; only a folded field's unfolded value is copied to the arena. */
-#include "header.h"
+#include "msg/header.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* RFC 5322 3.6.8: ftext = %d33-57 / %d59-126 (printable except ':'). */
 static inline int is_ftext(unsigned char c)

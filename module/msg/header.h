@@ -26,8 +26,8 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "../util/span.h"
+#include "util/arena.h"
+#include "util/span.h"
 
 /* Default hard caps (configurable downward: a limit above the default, or
  * 0, means the default). */

@@ -1,10 +1,10 @@
 /* message.c - one pass over a whole message (see message.h): the header
  * block, every From mailbox, the DKIM-Signature positions, the body. */
-#include "message.h"
+#include "msg/message.h"
 
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 static int name_is(const as_header_field *f, const char *lit, size_t n)
 {

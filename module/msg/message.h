@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "address.h"
-#include "header.h"
+#include "msg/address.h"
+#include "msg/header.h"
 
 #define AS_MESSAGE_MAX_DKIM_SIGNATURES 1000u /* positions recorded */
 /* From mailboxes kept over all From fields; past it from_status is

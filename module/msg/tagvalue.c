@@ -2,11 +2,11 @@
  *
  * A single forward scan.  Tags are collected in a fixed array bounded by
  * AS_TAGLIST_MAX_TAGS (no VLA, no growth) and copied to the arena once. */
-#include "tagvalue.h"
+#include "msg/tagvalue.h"
 
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 static inline int is_alpha(unsigned char c)
 {

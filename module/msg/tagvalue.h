@@ -21,8 +21,8 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "../util/span.h"
+#include "util/arena.h"
+#include "util/span.h"
 
 #define AS_TAGLIST_MAX_TAGS 64u
 

@@ -7,12 +7,12 @@
  *              *( ptype "." property "=" pvalue )
  *   pvalue   = value / [ [ local-part ] "@" ] domain-name
  * Comments nest; their depth is a counter (no recursion). */
-#include "ar_read.h"
+#include "score/ar_read.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 typedef struct cur {
     const char *p;

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 /* Hard caps.  RFC 8601 sets none; these are far above what one receiver
  * writes (ours: AS_AR_MAX_HEADER). */

@@ -6,14 +6,14 @@
  * (trailing CFWS of the last pvalue), so "spf=pass smtp.mailfrom=x" stays
  * greppable.  Every hostile string passes through clean() and is emitted
  * as a token, local-part@domain-name, or a quoted-string. */
-#include "../util/names.h"
-#include "ar_write.h"
+#include "util/names.h"
+#include "score/ar_write.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* Bytes of a C string scanned for one value: the cap plus the tail of a
  * UTF-8 character that starts before it, so a cut never depends on how

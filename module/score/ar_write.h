@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "../util/buf.h"
-#include "results.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "score/results.h"
 
 /* Bytes of one value (domain, local-part@domain, reason, authserv-id)
  * before quoting; longer ones are cut at a UTF-8 boundary.  Ours: a domain

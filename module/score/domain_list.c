@@ -1,11 +1,11 @@
 /* domain_list.c - sorted domain lists with parent-domain matching. */
-#include "domain_list.h"
+#include "score/domain_list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 void as_domain_builder_init(as_domain_builder *b, size_t max)
 {

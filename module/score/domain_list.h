@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 #define AS_DOMAIN_MAX 253u   /* RFC 1035 2.3.4, text form */
 

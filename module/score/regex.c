@@ -1,13 +1,13 @@
 /* regex.c - the only file that includes pcre2.h. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "regex.h"
+#include "score/regex.h"
 
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 struct as_regex {
     pcre2_code *code;

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 #define AS_REGEX_MAX_PATTERN 4096u    /* bytes between the slashes */
 #define AS_REGEX_MATCH_LIMIT 200000u  /* backtracking steps per match */

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-#include "../dkim/dkim.h"
-#include "../dmarc/dmarc.h"
-#include "../spf/spf.h"
+#include "dkim/dkim.h"
+#include "dmarc/dmarc.h"
+#include "spf/spf.h"
 
 typedef struct as_results {
     /* Indexed by enum authscore_spf_identity; NULL: SPF not evaluated. */

@@ -9,10 +9,10 @@
 
 #include <stddef.h>
 
-#include "../msg/header.h"
-#include "../util/arena.h"
-#include "results.h"
-#include "symbols.h"
+#include "msg/header.h"
+#include "util/arena.h"
+#include "score/results.h"
+#include "score/symbols.h"
 
 #define AS_RULES_MAX_FILES 32u          /* the main file and its includes */
 #define AS_RULES_MAX_INCLUDE_DEPTH 8u

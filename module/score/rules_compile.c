@@ -2,7 +2,7 @@
  *
  * Every check a rule file can fail lives here, each with the file and line
  * of the offending field; the set is built completely or not at all. */
-#include "rules_merge.h"
+#include "score/rules_merge.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/names.h"
-#include "authscore.h"
-#include "rules_internal.h"
+#include "util/names.h"
+#include <authscore.h>
+#include "score/rules_internal.h"
 
 typedef struct cc {
     as_rules_merge *m;

@@ -5,10 +5,10 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "regex.h"
-#include "domain_list.h"
-#include "rules.h"
+#include "util/arena.h"
+#include "score/regex.h"
+#include "score/domain_list.h"
+#include "score/rules.h"
 
 enum as_cond_kind {
     AS_COND_SPF = 0,     /* MAIL FROM SPF result in a set */

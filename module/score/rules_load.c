@@ -2,7 +2,7 @@
  *
  * The only file of the scoring layer that touches the file system; it runs
  * once, at authscore_ctx_finalize(). */
-#include "rules_merge.h"
+#include "score/rules_merge.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "authscore.h"
-#include "rules.h"
-#include "rules_internal.h"
+#include <authscore.h>
+#include "score/rules.h"
+#include "score/rules_internal.h"
 
 #define AS_RULES_MAX_PATH 4096u
 

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "ucl.h"
+#include "util/arena.h"
+#include "score/ucl.h"
 
 #define AS_RULES_MAX_FIELDS 24u /* distinct fields of one entity */
 

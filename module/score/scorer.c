@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "../util/span.h"
-#include "authscore.h"
-#include "rules_internal.h"
+#include "util/span.h"
+#include <authscore.h>
+#include "score/rules_internal.h"
 
 #define NOT_FIRED ((size_t)-1)
 

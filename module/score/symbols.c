@@ -2,14 +2,14 @@
  *
  * Pure: reads an as_results, writes a list in the arena.  Each trigger is
  * one small function so the table in docs/symbols.md maps to code. */
-#include "../util/names.h"
-#include "symbols.h"
+#include "util/names.h"
+#include "score/symbols.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "ar_write.h"
-#include "authscore.h"
+#include "score/ar_write.h"
+#include <authscore.h>
 
 static const struct {
     const char *name;

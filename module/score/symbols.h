@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "results.h"
+#include "util/arena.h"
+#include "score/results.h"
 
 enum as_sym_group {
     AS_SYM_GROUP_SPF = 0,

@@ -9,7 +9,7 @@
  * and are freed before returning; every node lives in the caller's arena.
  * Numbers go through strtod_l in the C locale: a host process (Exim,
  * Rspamd) may have set a locale whose decimal point is not '.'. */
-#include "ucl.h"
+#include "score/ucl.h"
 
 #include <locale.h>
 #include <math.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "util/span.h"
 
 #define NUM_TOKEN_MAX 64u   /* longest number token copied for strtod */

@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 #define AS_UCL_MAX_INPUT (1u << 20)  /* bytes per file */
 #define AS_UCL_MAX_DEPTH 16u         /* nested objects/arrays */

@@ -10,15 +10,15 @@
  *    decides, so an answer it asked for but run() never reaches cannot
  *    change the result.
  * Include nesting uses an explicit frame stack (no recursion). */
-#include "spf.h"
+#include "spf/spf.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/span.h"
-#include "spf_ip.h"
-#include "spf_macro.h"
-#include "spf_record.h"
+#include "util/span.h"
+#include "spf/spf_ip.h"
+#include "spf/spf_macro.h"
+#include "spf/spf_record.h"
 
 enum { Q_PENDING = 0, Q_DONE, Q_INVALID, Q_FAILED };
 

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "../dns/qtab.h"
-#include "../util/arena.h"
+#include "dns/qtab.h"
+#include "util/arena.h"
 
 /* RFC 7208 section 4.6.4: at most 10 DNS-mechanism lookups, 2 void lookups,
  * 10 names per mx / ptr.  Configurable downward only. */

@@ -1,5 +1,5 @@
 /* spf_ip.c - address parsing, CIDR matching and text forms for SPF. */
-#include "spf_ip.h"
+#include "spf/spf_ip.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* spf_macro.c - RFC 7208 section 7 macro syntax check and expansion. */
-#include "spf_macro.h"
+#include "spf/spf_macro.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "../util/span.h"
+#include "util/span.h"
 
 /* RFC 7208 section 7.3: a domain name longer than 253 characters is
  * truncated from the left, label by label. */

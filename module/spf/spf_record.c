@@ -1,11 +1,11 @@
 /* spf_record.c - "v=spf1" record parser (RFC 7208 4.5, 4.6, 5, 6). */
-#include "spf_record.h"
+#include "spf/spf_record.h"
 
 #include <string.h>
 
-#include "../../include/authscore.h"
-#include "spf_ip.h"
-#include "spf_macro.h"
+#include <authscore.h>
+#include "spf/spf_ip.h"
+#include "spf/spf_macro.h"
 
 int as_spf_record_is_spf(const char *p, size_t len)
 {

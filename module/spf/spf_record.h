@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "../util/arena.h"
-#include "../util/span.h"
+#include "util/arena.h"
+#include "util/span.h"
 
 /* Hard cap on terms in one record.  RFC 7208 sets none; a TXT record of
  * 64 KiB could hold 32k terms, real ones hold under 100.  More is a

@@ -1,6 +1,6 @@
 /* arena.c - bump allocator; blocks of at least 16 KiB, large requests get
  * their own block, the total is capped (see arena.h). */
-#include "arena.h"
+#include "util/arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* buf.c - bounded growable buffer; see buf.h for the overflow reasoning. */
-#include "buf.h"
+#include "util/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* names.c - result and policy words; every other table calls these. */
-#include "names.h"
+#include "util/names.h"
 
-#include "../../include/authscore.h"
+#include <authscore.h>
 
 const char *as_result_word(int r)
 {

@@ -1,5 +1,5 @@
 // The public header compiles as C++ and links with C linkage.
-#include "authscore.h"
+#include <authscore.h>
 
 int main()
 {

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 Test(abi, error_codes_pinned)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 static const char MSG[] = "From: Alice <alice@example.com>\r\n"
                           "To: bob@example.net\r\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 static const char MSG[] = "From: Alice <alice@example.com>\r\n"
                           "Subject: hello\r\n"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "harness.h"
 
 /* Alternate the order (hash first / answers first) to cover both paths. */

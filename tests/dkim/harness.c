@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 int dk_verify(as_memdns *m, as_dkim_keycache *c, const char *msg, size_t len,
               int64_t now, const as_dkim_config *cfg, int order, dk_run *r)

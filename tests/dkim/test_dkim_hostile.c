@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "harness.h"
 
 #define T0 1700000000

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dkim/base64.h"
 #include "dkim/canon.h"
 #include "dkim/crypto.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dmarc/dmarc.h"
 #include "dns/memdns.h"
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dmarc/dmarc.h"
 #include "dns/memdns.h"
 

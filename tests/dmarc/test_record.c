@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dmarc/record.h"
 
 static as_arena A;

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 static char *slurp(const char *path)
 {

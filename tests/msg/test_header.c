@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/header.h"
 
 #define S(lit) lit, sizeof(lit) - 1

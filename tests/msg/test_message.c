@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/message.h"
 
 #define S(lit) lit, sizeof(lit) - 1

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "msg/header.h"
 #include "msg/tagvalue.h"
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "score/results.h"
 
 #define FX_MAX_SIGS 128

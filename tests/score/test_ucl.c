@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "score/ucl.h"
 
 static as_arena arena;

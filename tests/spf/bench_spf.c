@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dns/memdns.h"
 #include "dns/qtab.h"
 #include "spf/spf.h"

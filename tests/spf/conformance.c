@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dns/memdns.h"
 #include "dns/qtab.h"
 #include "spf/spf.h"

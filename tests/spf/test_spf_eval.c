@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "dns/memdns.h"
 #include "dns/qtab.h"
 #include "spf/spf.h"

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "spf/spf_record.h"
 
 static as_arena A;

@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* Fixed clock of the examples (tests/stress, examples/run.sh). */
 #define PD_BASE_TIME 1795478000

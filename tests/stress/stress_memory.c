@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "stress_pass.h"
 #include "core/internal.h"
 #include "dkim/dkim.h"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* The examples' clock (examples/run.sh). */
 #define SP_NOW 1795478000

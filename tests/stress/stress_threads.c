@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authscore.h"
+#include <authscore.h>
 #include "pipeline_driver.h"
 #include "stress_pass.h"
 

@@ -1,5 +1,5 @@
 /* envelopes.c - read an envelope list for `authscore check`. */
-#include "envelopes.h"
+#include "host/cli/envelopes.h"
 
 #include <errno.h>
 #include <stdio.h>

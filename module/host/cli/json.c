@@ -1,5 +1,5 @@
 /* json.c - JSON string escaping with UTF-8 validation. */
-#include "json.h"
+#include "host/cli/json.h"
 
 #include <stddef.h>
 

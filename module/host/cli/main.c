@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authscore.h"
-#include "envelopes.h"
-#include "report.h"
-#include "rules_check.h"
-#include "summary.h"
+#include <authscore.h>
+#include "host/cli/envelopes.h"
+#include "host/cli/report.h"
+#include "host/cli/rules_check.h"
+#include "host/cli/summary.h"
 
 /* Largest message the command reads (a host sets its own limit). */
 #define CLI_MAX_MESSAGE (64u << 20)

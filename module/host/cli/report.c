@@ -1,8 +1,8 @@
 /* report.c - the CLI's two views of a result.  Uses only the public
  * getters, like every host. */
-#include "report.h"
+#include "host/cli/report.h"
 
-#include "json.h"
+#include "host/cli/json.h"
 
 static void json_spf(FILE *f, const authscore_msg *m, int id)
 {

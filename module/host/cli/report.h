@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 void report_json(FILE *f, const char *file, const authscore_msg *m);
 void report_text(FILE *f, const char *file, const authscore_msg *m);

@@ -1,5 +1,5 @@
 /* rules_check.c - validate a rule file through the public API. */
-#include "rules_check.h"
+#include "host/cli/rules_check.h"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
 #ifndef AS_CLI_RULES_CHECK_H
 #define AS_CLI_RULES_CHECK_H
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* Exit status: 0 the file loads, 1 it does not (stderr says where). */
 int rules_check(const char *path, authscore_log_fn log);

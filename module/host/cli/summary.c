@@ -1,5 +1,5 @@
 /* summary.c - progress and summary for runs over many messages. */
-#include "summary.h"
+#include "host/cli/summary.h"
 
 #include <stdlib.h>
 #include <string.h>

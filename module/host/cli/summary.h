@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 #define SUMMARY_MAX_SCORES 1000000u /* scores kept for the median */
 

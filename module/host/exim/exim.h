@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "authscore.h"
+#include <authscore.h>
 
 /* Largest message rebuilt in memory (headers + body).  Exim's own
  * message_size_limit should stay below it; a larger spool file is refused
