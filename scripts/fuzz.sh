@@ -7,13 +7,17 @@ cd "$(dirname "$0")/.."
 secs=${1:-${FUZZ_SECONDS:-60}}
 scripts/deps.sh fuzz
 dir=${FUZZ_BUILD_DIR:-build-fuzz}
+# Extra meson options as in scripts/build.sh (CI: -Dwerror=true).
+read -r -a opts <<<"${AUTHSCORE_MESON_OPTS:-}"
 if [ ! -f "$dir/build.ninja" ]; then
   CC=clang-14 meson setup "$dir" -Dfuzz=true -Dtests=false \
-    -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    -Db_sanitize=address,undefined -Db_lundef=false "${opts[@]}" >/dev/null
+elif [ ${#opts[@]} -gt 0 ]; then
+  meson configure "$dir" "${opts[@]}" >/dev/null
 fi
-ninja -C "$dir" >/dev/null
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+ninja -C "$dir" >"$scratch/build.log" 2>&1 || { tail -n 40 "$scratch/build.log"; exit 1; }
 targets=$(find "$dir/fuzz" -maxdepth 1 -type f -executable -name 'fuzz_*' -printf '%f\n' | sort)
 [ -n "$targets" ] || { echo "no fuzz targets built"; exit 1; }
 run_one() {
