@@ -221,7 +221,7 @@ static int prepare_floor(as_memdns *dns, as_dkim_keycache *cache, msg *m)
         /* The prepared bytes must be exactly what the signer signed. */
         unsigned char dig[AS_CRYPTO_MAX_DIGEST];
         size_t dl = as_crypto_digest(fs->md, fs->hdr.p, fs->hdr.n, dig);
-        if (!as_crypto_verify(fs->key.key, fs->md, dig, dl, fs->sig, fs->siglen))
+        if (as_crypto_verify(fs->key.key, fs->md, dig, dl, fs->sig, fs->siglen) != 1)
             return -1;
     }
     as_arena_free(&a);
@@ -239,8 +239,8 @@ static size_t floor_one(const msg *m)
     for (size_t i = 0; i < fl->nsigs; i++) {
         const floor_sig *s = &fl->sigs[i];
         size_t dl = as_crypto_digest(s->md, s->hdr.p, s->hdr.n, dig);
-        ok += (size_t)as_crypto_verify(s->key.key, s->md, dig, dl, s->sig,
-                                       s->siglen);
+        ok += as_crypto_verify(s->key.key, s->md, dig, dl, s->sig,
+                               s->siglen) == 1;
     }
     return ok;
 }

@@ -21,7 +21,8 @@ enum as_crypto_keytype { AS_KEY_RSA = 1, AS_KEY_ED25519 = 2 };
 /* Incremental hash.  The struct is opaque; create/free per use. */
 typedef struct as_crypto_hash as_crypto_hash;
 
-/* NULL on allocation failure or an unknown md. */
+/* NULL on allocation failure or an unknown md.  A failed update is
+ * remembered: final() then returns 0. */
 as_crypto_hash *as_crypto_hash_new(int md);
 void as_crypto_hash_update(as_crypto_hash *h, const void *p, size_t len);
 /* Writes the digest into out (AS_CRYPTO_MAX_DIGEST bytes), returns its
@@ -36,13 +37,22 @@ size_t as_crypto_digest(int md, const void *p, size_t len, unsigned char *out);
 /* A decoded public key. */
 typedef struct as_crypto_key as_crypto_key;
 
+/* Results of key decoding and verification that are not the data's
+ * fault: an allocation (ours or OpenSSL's) or an internal error of the
+ * crypto library.  Never cached, never a verdict (temperror no_memory). */
+#define AS_CRYPTO_ENOMEM (-2)
+#define AS_CRYPTO_BAD (-1)   /* the data is not a key */
+
 /* Decode the p= bytes (already base64-decoded) of a key of `type`:
  * RSA as SubjectPublicKeyInfo or, failing that, a PKCS#1 RSAPublicKey;
  * Ed25519 as the raw 32-byte key (RFC 8463 section 4.2).  Trailing bytes
- * after the DER structure are rejected.  Returns NULL for malformed data
- * or allocation failure. */
-as_crypto_key *as_crypto_key_decode(int type, const unsigned char *der,
-                                    size_t len);
+ * after the DER structure are rejected.  Returns 0 with *out set,
+ * AS_CRYPTO_BAD for malformed data, AS_CRYPTO_ENOMEM when the decoder
+ * failed for a reason of its own (allocation, internal error: fatal codes
+ * on OpenSSL's error queue, or a failure that left no reason at all,
+ * which OpenSSL's decoders never do for bad data). */
+int as_crypto_key_decode(int type, const unsigned char *der, size_t len,
+                         as_crypto_key **out);
 /* Modulus bits for RSA, 256 for Ed25519. */
 int as_crypto_key_bits(const as_crypto_key *k);
 int as_crypto_key_type(const as_crypto_key *k);
@@ -55,8 +65,17 @@ void as_crypto_key_free(as_crypto_key *k);
  *  RSA: PKCS#1 v1.5 signature of the digest `dig` made with md;
  *  Ed25519: the signature is over the bytes of `dig` themselves (RFC 8463
  *  section 3: Ed25519 signs the SHA-256 hash of the header data).
- * Returns 1 when valid, 0 otherwise (including malformed signatures). */
+ * Returns 1 when valid, 0 when not (including malformed signatures),
+ * AS_CRYPTO_ENOMEM when the check itself could not be done (allocation,
+ * internal error): then nothing is known about the signature. */
 int as_crypto_verify(const as_crypto_key *k, int md, const unsigned char *dig,
                      size_t diglen, const unsigned char *sig, size_t siglen);
+
+/* Tests only: route OpenSSL's own allocations through this library's
+ * malloc/realloc/free (so a test that wraps malloc can fail them too).
+ * Must run before OpenSSL allocates anything; returns 1 when installed,
+ * 0 when it is too late.  A library inside a host never calls it: the
+ * allocator of the process belongs to the host. */
+int as_crypto_route_allocations(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include <authscore.h>
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
+#include "dkim/hindex.h"
 #include "dkim/keycache.h"
 #include "dkim/sig.h"
 
@@ -56,7 +57,15 @@ struct as_dkim {
     size_t njobs;
     body_job jobs[AS_DKIM_MAX_SIGNATURES_HARD];
     int hashed;
+    as_dkim_hindex *hidx;   /* built by the first header hash */
+    const char *hidx_err;   /* why it could not be built */
 };
+
+/* The reason for an arena that refused: its cap, or malloc. */
+static const char *arena_reason(const as_arena *a)
+{
+    return a->limited ? "limit" : "no_memory";
+}
 
 static void settle(sig_state *s, int result, const char *reason)
 {
@@ -141,33 +150,35 @@ static void canon_field(as_canon_out *out, int mode, const as_header_field *f)
     as_hcanon_end(&hc, 1);
 }
 
-/* Returns the digest length, 0 on failure (allocation). */
-static size_t hash_headers(as_dkim *d, sig_state *s, unsigned char *dig)
+/* Hash the header data of a signature into dig (*dlen set).  Returns
+ * NULL, or the temperror reason ("no_memory", "limit"). */
+static const char *hash_headers(as_dkim *d, sig_state *s, unsigned char *dig,
+                                size_t *dlen)
 {
     const as_header_block *hb = &d->msg->hdr;
     const as_dkim_sig *sg = &s->sig;
-    as_crypto_hash *h = as_crypto_hash_new(sg->md);
-    unsigned char *used = as_arena_calloc(d->a, hb->count ? hb->count : 1, 1);
-    if (!h || !used) {
-        as_crypto_hash_free(h);
-        return 0;
+    if (!d->hidx && !d->hidx_err) {
+        d->hidx = as_dkim_hindex_new(d->a, hb);
+        if (!d->hidx)
+            d->hidx_err = arena_reason(d->a);
     }
+    if (!d->hidx)
+        return d->hidx_err;
+    as_crypto_hash *h = as_crypto_hash_new(sg->md);
+    if (!h)
+        return "no_memory";
     as_canon_out out;
     as_canon_out_init(&out, hash_sink_fn, h);
+    /* Bottom-up: each listing of a name takes the next occurrence from
+     * the end; a listing with none left signs the null string (5.4.2).
+     * The field being verified is not among them (3.7). */
+    as_dkim_hindex_begin(d->hidx, (size_t)(s->field - hb->fields));
     size_t pos = 0;
     as_span name;
     while (as_dkim_sig_h_next(sg, &pos, &name)) {
-        /* Bottom-up: each listing of a name takes the next occurrence
-         * from the end; a listing with none left signs the null string. */
-        for (size_t fi = hb->count; fi > 0; fi--) {
-            const as_header_field *f = &hb->fields[fi - 1];
-            if (used[fi - 1] ||
-                !as_span_ieq(f->name.p, f->name.len, name.p, name.len))
-                continue;
-            used[fi - 1] = 1;
-            canon_field(&out, sg->hcanon, f);
-            break;
-        }
+        size_t fi = as_dkim_hindex_take(d->hidx, name.p, name.len);
+        if (fi != AS_DKIM_HINDEX_NONE)
+            canon_field(&out, sg->hcanon, &hb->fields[fi]);
     }
     /* The signature field itself, b= value emptied, no final CRLF (3.7). */
     as_hcanon hc;
@@ -176,9 +187,9 @@ static size_t hash_headers(as_dkim *d, sig_state *s, unsigned char *dig)
     as_hcanon_feed(&hc, sg->post, sg->post_len);
     as_hcanon_end(&hc, 0);
     as_canon_out_flush(&out);
-    size_t n = as_crypto_hash_final(h, dig);
+    *dlen = as_crypto_hash_final(h, dig);
     as_crypto_hash_free(h);
-    return n;
+    return *dlen ? NULL : "no_memory";
 }
 
 /* ---- verification ------------------------------------------------------- */
@@ -187,7 +198,7 @@ static int keyrec_result(const char *reason)
 {
     if (strcmp(reason, "key_revoked") == 0)
         return AUTHSCORE_RES_FAIL;
-    if (strcmp(reason, "no_memory") == 0)
+    if (strcmp(reason, "no_memory") == 0 || strcmp(reason, "limit") == 0)
         return AUTHSCORE_RES_TEMPERROR;
     return AUTHSCORE_RES_PERMERROR;
 }
@@ -203,61 +214,99 @@ static as_span i_domain(const char *i)
     return as_span_make(p, strlen(p));
 }
 
-static void verify_with_key(as_dkim *d, sig_state *s, const as_dkim_keyrec *kr)
+/* The verdict of a signature with its key record: sets *result, returns
+ * the reason. */
+static const char *judge_with_key(as_dkim *d, sig_state *s,
+                                  const as_dkim_keyrec *kr, int *result)
 {
     const as_dkim_sig *sg = &s->sig;
     s->res.key_bits = kr->bits;
     if (kr->testing)
         s->res.flags |= AUTHSCORE_DKIM_TESTING_KEY;
-    if (kr->reason)
-        return settle(s, keyrec_result(kr->reason), kr->reason);
+    *result = AUTHSCORE_RES_PERMERROR;
+    if (kr->reason) {
+        *result = keyrec_result(kr->reason);
+        return kr->reason;
+    }
     if (kr->type != sg->keytype)
-        return settle(s, AUTHSCORE_RES_PERMERROR, "key_type_mismatch");
+        return "key_type_mismatch";
     if (!(kr->hash_mask & (1u << sg->md)))
-        return settle(s, AUTHSCORE_RES_PERMERROR, "key_hash_not_allowed");
+        return "key_hash_not_allowed";
     if (kr->strict && sg->i) {
         as_span id = i_domain(sg->i);
         if (!as_span_ieq(id.p, id.len, sg->d, strlen(sg->d)))
-            return settle(s, AUTHSCORE_RES_PERMERROR, "key_strict_identity");
+            return "key_strict_identity";
     }
+    *result = AUTHSCORE_RES_FAIL;
     if (kr->type == AS_KEY_RSA && kr->bits < AS_DKIM_RSA_MIN_BITS)
-        return settle(s, AUTHSCORE_RES_FAIL, "key_too_small");
+        return "key_too_small";
 
     const body_job *j = &d->jobs[s->job];
-    if (!j->ok)
-        return settle(s, AUTHSCORE_RES_TEMPERROR, "no_memory");
+    if (!j->ok) {
+        *result = AUTHSCORE_RES_TEMPERROR;
+        return "no_memory";
+    }
     if (j->dlen != sg->bhlen || memcmp(j->digest, sg->bh, j->dlen) != 0)
-        return settle(s, AUTHSCORE_RES_FAIL, "body_hash_mismatch");
+        return "body_hash_mismatch";
 
     unsigned char dig[AS_CRYPTO_MAX_DIGEST];
-    size_t dl = hash_headers(d, s, dig);
-    if (!dl)
-        return settle(s, AUTHSCORE_RES_TEMPERROR, "no_memory");
-    if (!as_crypto_verify(kr->key, sg->md, dig, dl, sg->b, sg->blen))
-        return settle(s, AUTHSCORE_RES_FAIL, "signature_mismatch");
-    settle(s, AUTHSCORE_RES_PASS, "ok");
+    size_t dl = 0;
+    const char *why = hash_headers(d, s, dig, &dl);
+    int ok = why ? 0 : as_crypto_verify(kr->key, sg->md, dig, dl, sg->b,
+                                        sg->blen);
+    if (why || ok < 0) {
+        *result = AUTHSCORE_RES_TEMPERROR;
+        return why ? why : "no_memory";
+    }
+    if (!ok)
+        return "signature_mismatch";
+    *result = AUTHSCORE_RES_PASS;
+    return "ok";
+}
+
+static void verify_with_key(as_dkim *d, sig_state *s, const as_dkim_keyrec *kr)
+{
+    int result;
+    const char *why = judge_with_key(d, s, kr, &result);
+    settle(s, result, why);
+}
+
+/* The verdict a key answer gives before any record is read, or NULL when
+ * its records are to be read. */
+static const char *judge_answer(const as_dns_answer *ans, int *result)
+{
+    *result = AUTHSCORE_RES_TEMPERROR;
+    /* A bogus answer is never used as data, whatever it says. */
+    if (ans->dnssec == AUTHSCORE_DNSSEC_BOGUS)
+        return "dns_bogus";
+    switch (ans->status) {
+    case AUTHSCORE_DNS_OK:
+        return NULL;
+    case AUTHSCORE_DNS_NODATA:
+    case AUTHSCORE_DNS_NXDOMAIN:
+        *result = AUTHSCORE_RES_PERMERROR;
+        return "key_not_found";
+    case AUTHSCORE_DNS_TIMEOUT:
+        return "dns_timeout";
+    default:
+        return "dns_servfail";
+    }
 }
 
 static void verify(as_dkim *d, sig_state *s)
 {
     const as_dns_answer *ans = &s->ans;
     s->res.dnssec = ans->dnssec;
-    /* A bogus answer is never used as data, whatever it says. */
-    if (ans->dnssec == AUTHSCORE_DNSSEC_BOGUS)
-        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_bogus");
-    switch (ans->status) {
-    case AUTHSCORE_DNS_OK:
-        break;
-    case AUTHSCORE_DNS_NODATA:
-    case AUTHSCORE_DNS_NXDOMAIN:
-        return settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
-    case AUTHSCORE_DNS_TIMEOUT:
-        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_timeout");
-    default:
-        return settle(s, AUTHSCORE_RES_TEMPERROR, "dns_servfail");
+    int result;
+    const char *why = judge_answer(ans, &result);
+    if (why) {
+        settle(s, result, why);
+        return;
     }
     /* Several TXT records (3.6.2.2): use the first usable one; if none is,
-     * report why the first one is not. */
+     * report why the first one is not.  A record we failed to parse
+     * (memory) might have been the usable one: the answer is temperror,
+     * not a later record's verdict. */
     as_dkim_keyrec first = {0}, kr;
     int have_first = 0;
     for (size_t k = 0; k < ans->count; k++) {
@@ -265,6 +314,13 @@ static void verify(as_dkim *d, sig_state *s)
         if (rr->type != AUTHSCORE_QTYPE_TXT)
             continue;
         as_dkim_keycache_get(d->cache, rr->u.txt.p, rr->u.txt.len, &kr);
+        if (!as_dkim_keyrec_definitive(&kr)) {
+            if (have_first)
+                as_dkim_keyrec_clear(&first);
+            settle(s, AUTHSCORE_RES_TEMPERROR, kr.reason);
+            as_dkim_keyrec_clear(&kr);
+            return;
+        }
         if (!kr.reason) {
             if (have_first)
                 as_dkim_keyrec_clear(&first);
@@ -279,8 +335,10 @@ static void verify(as_dkim *d, sig_state *s)
             as_dkim_keyrec_clear(&kr);
         }
     }
-    if (!have_first)
-        return settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
+    if (!have_first) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
+        return;
+    }
     verify_with_key(d, s, &first);
     as_dkim_keyrec_clear(&first);
 }
@@ -342,7 +400,12 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
     as_arena scratch;
     as_arena_init(&scratch, SIG_SCRATCH_MAX);
     int rc = as_dkim_sig_parse(d->a, &scratch, s->field, &s->sig);
+    int capped = scratch.limited || d->a->limited;
     as_arena_free(&scratch);
+    if (rc == AUTHSCORE_ENOMEM) {
+        settle(s, AUTHSCORE_RES_TEMPERROR, capped ? "limit" : "no_memory");
+        return 0;
+    }
     if (rc)
         return rc;
     fill_names(s);
@@ -384,6 +447,10 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
     }
     if (rc == AUTHSCORE_ELIMIT) {
         settle(s, AUTHSCORE_RES_TEMPERROR, "dns_limit");
+        return 0;
+    }
+    if (rc == AUTHSCORE_ENOMEM) {
+        settle(s, AUTHSCORE_RES_TEMPERROR, arena_reason(d->a));
         return 0;
     }
     if (rc)

@@ -34,6 +34,12 @@ void as_dkim_keyrec_clear(as_dkim_keyrec *k)
     k->key = NULL;
 }
 
+int as_dkim_keyrec_definitive(const as_dkim_keyrec *k)
+{
+    return !k->reason || (strcmp(k->reason, "no_memory") != 0 &&
+                          strcmp(k->reason, "limit") != 0);
+}
+
 static void fail(as_dkim_keyrec *out, const char *reason)
 {
     out->reason = reason;
@@ -45,15 +51,17 @@ void as_dkim_key_parse(const char *p, size_t len, as_dkim_keyrec *out,
     memset(out, 0, sizeof *out);
     *decoded = 0;
     out->hash_mask = AS_DKIM_KEY_H_SHA1 | AS_DKIM_KEY_H_SHA256;
-    if (len > AS_DKIM_MAX_KEY_RECORD)
-        return fail(out, "key_syntax");
+    if (len > AS_DKIM_MAX_KEY_RECORD) {
+        fail(out, "key_syntax");
+        return;
+    }
 
     as_arena a;
     as_arena_init(&a, KEY_ARENA_MAX);
     as_taglist tl;
     int rc = as_taglist_parse(&a, p, len, 0, &tl, NULL);
     if (rc == AUTHSCORE_ENOMEM) {
-        fail(out, "no_memory");
+        fail(out, a.limited ? "limit" : "no_memory");
         goto done;
     }
     if (rc != 0) {
@@ -113,7 +121,7 @@ void as_dkim_key_parse(const char *p, size_t len, as_dkim_keyrec *out,
     }
     unsigned char *der = as_arena_alloc(&a, AS_DKIM_MAX_KEY_DER);
     if (!der) {
-        fail(out, "no_memory");
+        fail(out, a.limited ? "limit" : "no_memory");
         goto done;
     }
     size_t dlen;
@@ -127,8 +135,14 @@ void as_dkim_key_parse(const char *p, size_t len, as_dkim_keyrec *out,
         goto done;
     }
     *decoded = 1;
-    out->key = as_crypto_key_decode(out->type, der, dlen);
-    if (!out->key) {
+    /* Only bytes the decoder rejects are a syntax error of the record; a
+     * decoder that failed on its own (memory) says nothing about them. */
+    rc = as_crypto_key_decode(out->type, der, dlen, &out->key);
+    if (rc == AS_CRYPTO_ENOMEM) {
+        fail(out, "no_memory");
+        goto done;
+    }
+    if (rc) {
         fail(out, "key_syntax");
         goto done;
     }

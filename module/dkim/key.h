@@ -30,11 +30,16 @@ typedef struct as_dkim_keyrec {
 
 /* Parse a key record.  Always fills *out; a record that cannot be used
  * has reason set: "key_syntax", "key_revoked" (p= empty), "key_unknown_type",
- * "key_service" (s= excludes email), "key_too_large", or "no_memory".
+ * "key_service" (s= excludes email), "key_too_large" (all of them what
+ * the record says), or "no_memory" / "limit" (our own failure: says
+ * nothing about the record, as_dkim_keyrec_definitive() is 0).
  * *decoded is set to 1 when the crypto library was asked to decode a key
  * (the cost the cache exists to avoid).  Free with as_dkim_keyrec_clear. */
 void as_dkim_key_parse(const char *p, size_t len, as_dkim_keyrec *out,
                        int *decoded);
 void as_dkim_keyrec_clear(as_dkim_keyrec *k);
+/* 1 when the parse result is the record's own (may be cached and be a
+ * verdict), 0 for "no_memory" and "limit". */
+int as_dkim_keyrec_definitive(const as_dkim_keyrec *k);
 
 #endif

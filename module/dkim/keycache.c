@@ -156,8 +156,9 @@ void as_dkim_keycache_get(as_dkim_keycache *c, const char *rec, size_t len,
     as_dkim_keyrec kr;
     as_dkim_key_parse(rec, len, &kr, &decoded);
     entry *ne = NULL;
-    /* A record we could not even allocate for is not worth caching. */
-    if (!(kr.reason && strcmp(kr.reason, "no_memory") == 0))
+    /* Only what the record itself says is cached: a parse that failed on
+     * our side (memory) must not stand for the record in later messages. */
+    if (as_dkim_keyrec_definitive(&kr))
         ne = malloc(sizeof *ne + (len ? len : 1));
 
     pthread_mutex_lock(&c->mu);

@@ -2,7 +2,8 @@
  *
  * Keyed by the exact key record bytes (hashed, then compared in full, so
  * a hash collision can never hand out the wrong key).  Parse results that
- * carry no key (revoked, syntax errors) are cached too.  Bounded: the
+ * carry no key (revoked, syntax errors) are cached too, but never our own
+ * failures (no_memory, limit: as_dkim_keyrec_definitive).  Bounded: the
  * least recently used entry goes first.  One mutex guards the table; keys
  * are decoded outside it, so threads never queue behind a decode. */
 #ifndef AS_DKIM_KEYCACHE_H

@@ -66,3 +66,35 @@ char *dk_read_file(const char *path, size_t *len)
         *len = n;
     return p;
 }
+
+void dk_data_path(const char *name, char *out, size_t cap)
+{
+    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
+    snprintf(out, cap, "%s/tests/dkim/data/%s", root ? root : ".", name);
+}
+
+char *dk_fixture(const char *name, size_t *len)
+{
+    char path[4096];
+    dk_data_path(name, path, sizeof path);
+    return dk_read_file(path, len);
+}
+
+int dk_keys_open(dk_keys *k)
+{
+    memset(k, 0, sizeof *k);
+    dk_data_path("keys.zone", k->path, sizeof k->path);
+    k->dns = as_memdns_new();
+    k->cache = as_dkim_keycache_new(0);
+    if (!k->dns || !k->cache)
+        return -1;
+    return as_memdns_load_file(k->dns, k->path, &k->line) == 0 ? 0 : -1;
+}
+
+void dk_keys_close(dk_keys *k)
+{
+    as_dkim_keycache_free(k->cache);
+    as_memdns_free(k->dns);
+    k->cache = NULL;
+    k->dns = NULL;
+}

@@ -14,6 +14,7 @@
 #include "util/arena.h"
 
 #define DK_ARENA_MAX (64u * 1024u * 1024u)
+#define DK_T0 1700000000  /* t= of the fixtures (make-fixtures.py) */
 
 typedef struct dk_run {
     as_arena arena;
@@ -34,5 +35,24 @@ void dk_run_free(dk_run *r);
 /* Read a whole file (malloc'd and NUL-terminated, caller frees); NULL
  * when absent. */
 char *dk_read_file(const char *path, size_t *len);
+
+/* tests/dkim/data/NAME below $AUTHSCORE_SOURCE_ROOT (else "."). */
+void dk_data_path(const char *name, char *out, size_t cap);
+/* The fixture NAME read whole, as dk_read_file; NULL when absent. */
+char *dk_fixture(const char *name, size_t *len);
+
+/* The key records every fixture is signed with (keys.zone, in memdns) and
+ * an empty key cache: what the engine and hostile tests run against. */
+typedef struct dk_keys {
+    as_memdns *dns;
+    as_dkim_keycache *cache;
+    char path[4096];  /* the zone file, for the failure message */
+    unsigned line;    /* its failing line; 0: unreadable or no memory */
+} dk_keys;
+
+/* Returns 0, or -1 with k->path and k->line saying why; close k even on
+ * failure. */
+int dk_keys_open(dk_keys *k);
+void dk_keys_close(dk_keys *k);
 
 #endif

@@ -10,39 +10,23 @@
 #include <authscore.h>
 #include "harness.h"
 
-#define T0 1700000000  /* t= of the fixtures */
+#define T0 DK_T0
 
-static as_memdns *dns;
-static as_dkim_keycache *cache;
+static dk_keys keys;
 
 static char *fixture(const char *name, size_t *len)
 {
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/dkim/data/%s", root ? root : ".",
-             name);
-    char *p = dk_read_file(path, len);
-    cr_assert_not_null(p, "cannot read %s", path);
+    char *p = dk_fixture(name, len);
+    cr_assert_not_null(p, "cannot read tests/dkim/data/%s", name);
     return p;
 }
 
 static void setup(void)
 {
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/dkim/data/keys.zone",
-             root ? root : ".");
-    dns = as_memdns_new();
-    cache = as_dkim_keycache_new(0);
-    unsigned line = 0;
-    cr_assert_eq(as_memdns_load_file(dns, path, &line), 0, "%s:%u", path, line);
+    cr_assert_eq(dk_keys_open(&keys), 0, "%s:%u", keys.path, keys.line);
 }
 
-static void teardown(void)
-{
-    as_dkim_keycache_free(cache);
-    as_memdns_free(dns);
-}
+static void teardown(void) { dk_keys_close(&keys); }
 
 TestSuite(engine, .init = setup, .fini = teardown);
 
@@ -50,7 +34,7 @@ TestSuite(engine, .init = setup, .fini = teardown);
 static void run_bytes(const char *msg, size_t len, int64_t now,
                       const as_dkim_config *cfg, int order, dk_run *r)
 {
-    cr_assert_eq(dk_verify(dns, cache, msg, len, now, cfg, order, r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, msg, len, now, cfg, order, r), 0);
     cr_assert(as_dkim_done(r->d));
 }
 
@@ -361,7 +345,7 @@ Test(engine, cached_keys_are_not_decoded_again)
         dk_run_free(&r);
     }
     as_dkim_keycache_stats st;
-    as_dkim_keycache_get_stats(cache, &st);
+    as_dkim_keycache_get_stats(keys.cache, &st);
     cr_expect_eq(st.decodes, 2, "one RSA and one Ed25519 record");
     cr_expect_eq(st.misses, 2);
     cr_expect_eq(st.hits, 5 * 8 - 2);
@@ -381,15 +365,15 @@ Test(engine, lazy_verification_in_both_orders)
         as_message_parse(&a, msg, len, NULL, &m);
         as_qtab *q = as_qtab_new(&a, 0);
         as_dkim *d;
-        cr_assert_eq(as_dkim_start(&a, q, cache, &m, NULL, T0, &d), 0);
+        cr_assert_eq(as_dkim_start(&a, q, keys.cache, &m, NULL, T0, &d), 0);
         cr_expect_eq(as_qtab_unsent(q), 1, "the key query is asked at start");
         cr_expect_not(as_dkim_done(d));
         if (order == 0) {
             as_dkim_hash(d);
             cr_expect_not(as_dkim_done(d), "no key yet");
-            as_memdns_drive(dns, q, NULL);
+            as_memdns_drive(keys.dns, q, NULL);
         } else {
-            as_memdns_drive(dns, q, NULL);
+            as_memdns_drive(keys.dns, q, NULL);
             cr_expect_not(as_dkim_done(d), "no body hash yet");
             as_dkim_hash(d);
         }
@@ -412,7 +396,7 @@ Test(engine, unanswered_queries_are_temperrors)
     as_message_parse(&a, msg, len, NULL, &m);
     as_qtab *q = as_qtab_new(&a, 0);
     as_dkim *d;
-    cr_assert_eq(as_dkim_start(&a, q, cache, &m, NULL, T0, &d), 0);
+    cr_assert_eq(as_dkim_start(&a, q, keys.cache, &m, NULL, T0, &d), 0);
     as_dkim_finish(d);  /* never answered, not even expired */
     cr_expect(as_dkim_done(d));
     cr_expect_eq(as_dkim_get_result(d, 0)->result, AUTHSCORE_RES_TEMPERROR);

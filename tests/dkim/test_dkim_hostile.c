@@ -9,28 +9,16 @@
 #include <authscore.h>
 #include "harness.h"
 
-#define T0 1700000000
+#define T0 DK_T0
 
-static as_memdns *dns;
-static as_dkim_keycache *cache;
+static dk_keys keys;
 
 static void setup(void)
 {
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/dkim/data/keys.zone",
-             root ? root : ".");
-    dns = as_memdns_new();
-    cache = as_dkim_keycache_new(0);
-    unsigned line = 0;
-    cr_assert_eq(as_memdns_load_file(dns, path, &line), 0, "%s:%u", path, line);
+    cr_assert_eq(dk_keys_open(&keys), 0, "%s:%u", keys.path, keys.line);
 }
 
-static void teardown(void)
-{
-    as_dkim_keycache_free(cache);
-    as_memdns_free(dns);
-}
+static void teardown(void) { dk_keys_close(&keys); }
 
 TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 60);
 
@@ -77,12 +65,9 @@ Test(hostile, a_thousand_signatures)
 {
     /* 990 copies of a valid Ed25519 signature: the first 8 are verified
      * (one key query, one body hash), the rest are not evaluated. */
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/dkim/data/ed.eml", root ? root : ".");
     size_t len;
-    char *ed = dk_read_file(path, &len);
-    cr_assert_not_null(ed);
+    char *ed = dk_fixture("ed.eml", &len);
+    cr_assert_not_null(ed, "cannot read tests/dkim/data/ed.eml");
     char *from = strstr(ed, "\r\nFrom:");
     cr_assert_not_null(from);
     mbuf b = {0};
@@ -90,7 +75,7 @@ Test(hostile, a_thousand_signatures)
         put(&b, ed, (size_t)(from - ed) + 2);
     put(&b, from + 2, len - (size_t)(from + 2 - ed));
     dk_run r;
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_assert_eq(as_dkim_count(r.d), 990);
     for (size_t i = 0; i < 990; i++)
@@ -108,7 +93,7 @@ Test(hostile, a_thousand_signatures)
         puts_(&b, i % 2 ? "DKIM-Signature: v=1; a=rsa-sha256; d=x\r\n"
                         : "DKIM-Signature: ;;;\r\n");
     puts_(&b, BODY);
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_expect_eq(as_qtab_count(r.q), 0);
     for (size_t i = 0; i < as_dkim_count(r.d); i++) {
@@ -145,7 +130,7 @@ Test(hostile, huge_and_invalid_b)
         sig_with(&b, big, sizes[k], "from");
         puts_(&b, BODY);
         dk_run r;
-        cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+        cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
         all_defined(&r);
         if (k == 0) {
             cr_assert_eq(as_dkim_count(r.d), 1);
@@ -165,7 +150,7 @@ Test(hostile, huge_and_invalid_b)
         sig_with(&b, bad[k], strlen(bad[k]), "from");
         puts_(&b, BODY);
         dk_run r;
-        cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+        cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
         all_defined(&r);
         const as_dkim_sig_result *s = as_dkim_get_result(r.d, 0);
         /* "QUJD" is valid base64: it gets as far as the body hash. */
@@ -189,7 +174,7 @@ Test(hostile, h_with_ten_thousand_names)
     sig_with(&b, "QUJD", 4, h.p);
     puts_(&b, BODY);
     dk_run r;
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_assert_eq(as_dkim_count(r.d), 1);
     cr_expect_eq(as_dkim_get_result(r.d, 0)->result, AUTHSCORE_RES_PERMERROR);
@@ -209,7 +194,7 @@ Test(hostile, h_with_ten_thousand_names)
     for (int i = 0; i < 900; i++)
         puts_(&b, "X-A: filler\r\n");
     puts_(&b, BODY);
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_expect_neq(as_dkim_get_result(r.d, 0)->result, AUTHSCORE_RES_PASS);
     dk_run_free(&r);
@@ -226,7 +211,7 @@ Test(hostile, body_of_blank_lines_and_whitespace)
     for (int i = 0; i < 1 << 20; i++)
         puts_(&b, i % 2 ? "\r\n" : " \t \r\n");
     dk_run r;
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_expect_str_eq(as_dkim_get_result(r.d, 0)->reason, "body_hash_mismatch");
     dk_run_free(&r);
@@ -255,7 +240,7 @@ Test(hostile, junk_signatures_do_not_fill_the_arena)
         put(&b, one.p, one.n);
     puts_(&b, BODY);
     dk_run r;
-    cr_assert_eq(dk_verify(dns, cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
+    cr_assert_eq(dk_verify(keys.dns, keys.cache, b.p, b.n, T0, NULL, DK_HASH_FIRST, &r), 0);
     all_defined(&r);
     cr_log_info("%zu signatures, %zu header bytes: arena %zu bytes",
                 as_dkim_count(r.d), b.n, r.arena.used);

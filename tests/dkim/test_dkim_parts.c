@@ -1,5 +1,6 @@
 /* DKIM building blocks: base64 (3.5), canonicalization (3.4), key records
- * (3.6.1), DKIM-Signature parsing (3.5) and the decoded-key cache. */
+ * (3.6.1), DKIM-Signature parsing (3.5), the decoded-key cache, the header
+ * index of header selection (5.4.2) and the DER shape check of RSA keys. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include "dkim/base64.h"
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
+#include "dkim/der.h"
+#include "dkim/hindex.h"
 #include "dkim/key.h"
 #include "dkim/keycache.h"
 #include "dkim/sig.h"
@@ -324,7 +327,7 @@ static as_dkim_sig parse_sig(const char *field)
 {
     as_header_block hb;
     size_t len = strlen(field);
-    char *copy = as_arena_alloc(&arena, len + 3);
+    char *copy = as_arena_alloc(&arena, len + 4);
     memcpy(copy, field, len);
     memcpy(copy + len, "\r\n\r\n", 4);
     as_header_parse(&arena, copy, len + 4, NULL, &hb);
@@ -559,4 +562,244 @@ Test(keycache, thread_safe)
     cr_expect_leq(st.decodes, 8);
     cr_expect_eq(st.entries, 2);
     as_dkim_keycache_free(c);
+}
+
+/* ---- header selection index (5.4.2) ------------------------------------- */
+
+static as_header_block headers(as_arena *a, const char *text)
+{
+    as_header_block hb;
+    cr_assert_eq(as_header_parse(a, text, strlen(text), NULL, &hb), 0);
+    return hb;
+}
+
+Test(hindex, bottom_up_case_insensitive_oversigned_self_excluded)
+{
+    as_arena a;
+    as_arena_init(&a, 1u << 20);
+    as_header_block hb = headers(&a, "From: a\r\nTo: b\r\nfrom: c\r\n"
+                                     "Subject: s\r\nFROM: d\r\n\r\n");
+    as_dkim_hindex *x = as_dkim_hindex_new(&a, &hb);
+    cr_assert_not_null(x);
+    /* Each listing takes the next instance up from the bottom. */
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), 4);
+    cr_expect_eq(as_dkim_hindex_take(x, "From", 4), 2);
+    cr_expect_eq(as_dkim_hindex_take(x, "fRoM", 4), 0);
+    /* Over-signing: no instance left, the listing signs nothing. */
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), AS_DKIM_HINDEX_NONE);
+    cr_expect_eq(as_dkim_hindex_take(x, "TO", 2), 1);
+    cr_expect_eq(as_dkim_hindex_take(x, "x-absent", 8), AS_DKIM_HINDEX_NONE);
+    cr_expect_eq(as_dkim_hindex_take(x, "fro", 3), AS_DKIM_HINDEX_NONE);
+    /* A new signature starts afresh; the field being verified (here the
+     * bottom From, standing in for a DKIM-Signature) is never taken. */
+    as_dkim_hindex_begin(x, 4);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), 2);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), 0);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), AS_DKIM_HINDEX_NONE);
+    as_dkim_hindex_begin(x, 2);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), 4);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), 0);
+    as_arena_free(&a);
+}
+
+Test(hindex, empty_header_block)
+{
+    as_arena a;
+    as_arena_init(&a, 1u << 20);
+    as_header_block hb;
+    memset(&hb, 0, sizeof hb);
+    as_dkim_hindex *x = as_dkim_hindex_new(&a, &hb);
+    cr_assert_not_null(x);
+    cr_expect_eq(as_dkim_hindex_take(x, "from", 4), AS_DKIM_HINDEX_NONE);
+    as_arena_free(&a);
+}
+
+static unsigned long lcg_state;
+static char rand_case(char c, unsigned coin)
+{
+    return coin && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+static unsigned lcg(unsigned n)
+{
+    lcg_state = lcg_state * 6364136223846793005ul + 1442695040888963407ul;
+    return (unsigned)((lcg_state >> 33) % n);
+}
+
+/* The index selects exactly what the RFC's linear description selects:
+ * random headers over a few names in random case, random h= lists
+ * (names present and absent, listed more often than they occur). */
+Test(hindex, agrees_with_the_linear_search)
+{
+    static const char *const names[] = {"from", "to", "subject", "date",
+                                        "dkim-signature", "x-a", "x-b",
+                                        "message-id"};
+    lcg_state = 6376;
+    for (int round = 0; round < 300; round++) {
+        as_arena a;
+        as_arena_init(&a, 4u << 20);
+        size_t nf = 1 + lcg(120);
+        char *text = as_arena_alloc(&a, nf * 24 + 3);
+        size_t o = 0;
+        for (size_t i = 0; i < nf; i++) {
+            const char *nm = names[lcg(6)];  /* x-b, message-id: absent */
+            for (size_t k = 0; nm[k]; k++)
+                text[o++] = rand_case(nm[k], lcg(2));
+            memcpy(text + o, ": v\r\n", 5);
+            o += 5;
+        }
+        memcpy(text + o, "\r\n", 3);
+        as_header_block hb = headers(&a, text);
+        cr_assert_eq(hb.count, nf);
+        as_dkim_hindex *x = as_dkim_hindex_new(&a, &hb);
+        cr_assert_not_null(x);
+        unsigned char *used = as_arena_calloc(&a, nf, 1);
+        for (int sig = 0; sig < 4; sig++) {
+            size_t self = lcg(2) ? lcg((unsigned)nf) : AS_DKIM_HINDEX_NONE;
+            memset(used, 0, nf);
+            as_dkim_hindex_begin(x, self);
+            size_t nh = lcg(200);
+            for (size_t h = 0; h < nh; h++) {
+                char lst[32];
+                const char *nm = names[lcg(8)];
+                size_t k = 0;
+                for (; nm[k]; k++)
+                    lst[k] = rand_case(nm[k], lcg(2));
+                size_t want = AS_DKIM_HINDEX_NONE;
+                for (size_t fi = nf; fi > 0; fi--) {
+                    const as_header_field *f = &hb.fields[fi - 1];
+                    if (used[fi - 1] || fi - 1 == self ||
+                        !as_span_ieq(f->name.p, f->name.len, lst, k))
+                        continue;
+                    used[fi - 1] = 1;
+                    want = fi - 1;
+                    break;
+                }
+                size_t got = as_dkim_hindex_take(x, lst, k);
+                cr_assert_eq(got, want, "round %d sig %d listing %zu (%.*s)",
+                             round, sig, h, (int)k, lst);
+            }
+        }
+        as_arena_free(&a);
+    }
+}
+
+/* ---- RSA key DER shape (the judge when OpenSSL refuses a key) ----------- */
+
+static size_t spki_der(unsigned char *der, size_t max)
+{
+    size_t n;
+    cr_assert_eq(b64(RSA1024_SPKI, der, max, &n), AS_B64_OK);
+    return n;
+}
+
+Test(der, rsa_key_shapes)
+{
+    unsigned char der[512], m[520];
+    size_t n = spki_der(der, sizeof der);
+    cr_expect(as_der_rsa_pubkey_ok(der, n));
+    /* PKCS#1 RSAPublicKey: the BIT STRING's content. */
+    cr_expect(as_der_rsa_pubkey_ok(der + 22, n - 22));
+    cr_expect(!as_der_rsa_pubkey_ok(der, n - 1), "truncated");
+    memcpy(m, der, n);
+    m[n] = 0;
+    cr_expect(!as_der_rsa_pubkey_ok(m, n + 1), "trailing byte");
+    cr_expect(!as_der_rsa_pubkey_ok(der + 1, n - 1), "no outer SEQUENCE");
+    memcpy(m, der, n);
+    m[12] ^= 1;  /* inside the rsaEncryption OID */
+    cr_expect(!as_der_rsa_pubkey_ok(m, n), "another algorithm");
+    unsigned char ed[32] = {1};
+    cr_expect(!as_der_rsa_pubkey_ok(ed, sizeof ed));
+    cr_expect(!as_der_rsa_pubkey_ok(der, 0));
+    /* SEQUENCE { INTEGER 1, INTEGER 3 } and its malformed relatives. */
+    static const unsigned char small[] = {0x30, 0x06, 0x02, 0x01, 0x01,
+                                          0x02, 0x01, 0x03};
+    cr_expect(as_der_rsa_pubkey_ok(small, sizeof small));
+    static const unsigned char longlen[] = {0x30, 0x81, 0x06, 0x02, 0x01, 0x01,
+                                            0x02, 0x01, 0x03};
+    cr_expect(!as_der_rsa_pubkey_ok(longlen, sizeof longlen), "long form");
+    static const unsigned char neg[] = {0x30, 0x06, 0x02, 0x01, 0x81,
+                                        0x02, 0x01, 0x03};
+    cr_expect(!as_der_rsa_pubkey_ok(neg, sizeof neg), "negative modulus");
+    static const unsigned char pad[] = {0x30, 0x07, 0x02, 0x02, 0x00, 0x01,
+                                        0x02, 0x01, 0x03};
+    cr_expect(!as_der_rsa_pubkey_ok(pad, sizeof pad), "leading zero");
+    static const unsigned char zero[] = {0x30, 0x06, 0x02, 0x01, 0x00,
+                                         0x02, 0x01, 0x03};
+    cr_expect(!as_der_rsa_pubkey_ok(zero, sizeof zero), "zero modulus");
+    static const unsigned char indef[] = {0x30, 0x80, 0x02, 0x01, 0x01,
+                                          0x02, 0x01, 0x03, 0x00, 0x00};
+    cr_expect(!as_der_rsa_pubkey_ok(indef, sizeof indef), "indefinite");
+}
+
+/* Without a fault, no bytes are taken for our own failure: every mutation
+ * of a real key that OpenSSL refuses is also malformed to der.c, so it is
+ * a (cacheable) key_syntax and never a temperror. */
+Test(der, refused_keys_are_bad_data_not_our_failure)
+{
+    unsigned char der[512], m[600];
+    size_t n = spki_der(der, sizeof der);
+    lcg_state = 8017;
+    unsigned long accepted = 0, refused = 0;
+    for (int i = 0; i < 20000; i++) {
+        int pkcs1 = i & 1;
+        const unsigned char *src = pkcs1 ? der + 22 : der;
+        size_t len = pkcs1 ? n - 22 : n;
+        memcpy(m, src, len);
+        switch (lcg(3)) {
+        case 0:  /* one byte changed */
+            m[lcg((unsigned)len)] = (unsigned char)lcg(256);
+            break;
+        case 1:  /* cut short */
+            len = lcg((unsigned)len);
+            break;
+        default: {  /* one byte inserted */
+            size_t at = lcg((unsigned)len + 1);
+            memmove(m + at + 1, m + at, len - at);
+            m[at] = (unsigned char)lcg(256);
+            len++;
+        }
+        }
+        as_crypto_key *k = NULL;
+        int rc = as_crypto_key_decode(AS_KEY_RSA, m, len, &k);
+        cr_assert_neq(rc, AS_CRYPTO_ENOMEM, "mutation %d (len %zu) refused by "
+                      "OpenSSL but well-formed to der.c", i, len);
+        if (rc == 0)
+            accepted++;
+        else
+            refused++;
+        as_crypto_key_free(k);
+    }
+    cr_expect_gt(refused, 1000);
+    cr_expect_gt(accepted, 1000);
+}
+
+/* A bad Ed25519 signature is a "no" (0), not our failure: the known-good
+ * signature crypto.c checks a refusal against really verifies. */
+Test(crypto, bad_signatures_are_verdicts)
+{
+    unsigned char raw[64], sig[64], dig[32];
+    size_t n;
+    cr_assert_eq(b64(ED25519_RAW, raw, sizeof raw, &n), AS_B64_OK);
+    as_crypto_key *k = NULL;
+    cr_assert_eq(as_crypto_key_decode(AS_KEY_ED25519, raw, n, &k), 0);
+    memset(sig, 0x5a, sizeof sig);
+    memset(dig, 0x11, sizeof dig);
+    cr_expect_eq(as_crypto_verify(k, AS_MD_SHA256, dig, sizeof dig, sig,
+                                  sizeof sig), 0);
+    cr_expect_eq(as_crypto_verify(k, AS_MD_SHA256, dig, sizeof dig, sig, 63), 0);
+    as_crypto_key_free(k);
+
+    unsigned char der[512];
+    size_t dn = spki_der(der, sizeof der);
+    cr_assert_eq(as_crypto_key_decode(AS_KEY_RSA, der, dn, &k), 0);
+    unsigned char rsig[128];
+    memset(rsig, 0x33, sizeof rsig);
+    cr_expect_eq(as_crypto_verify(k, AS_MD_SHA256, dig, sizeof dig, rsig,
+                                  sizeof rsig), 0);
+    cr_expect_eq(as_crypto_verify(k, AS_MD_SHA256, dig, 20, rsig, sizeof rsig),
+                 0);
+    as_crypto_key_free(k);
+    cr_expect_eq(as_crypto_key_decode(AS_KEY_ED25519, raw, 31, &k),
+                 AS_CRYPTO_BAD);
 }

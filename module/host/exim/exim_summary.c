@@ -24,6 +24,8 @@ struct out {
 };
 
 static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
