@@ -1,9 +1,10 @@
 /* test_resolver.c - the libunbound backend and its driver against real
  * DNSSEC-signed zones built at test time (tests/dns/with-fixtures.sh):
- * served serverless (auth-zone in libunbound) and by a real nsd on
- * loopback, plus a black-hole server bound here.  Nothing leaves
- * 127.0.0.1.  A missing tool makes the affected tests SKIPPED. */
-#include <criterion/criterion.h>
+ * served serverless (auth-zone in libunbound), by a real nsd on loopback
+ * and through nsd as a forwarder.  Nothing leaves 127.0.0.1.  The fixtures
+ * (ldnsutils, nsd) and the root trust anchor (dns-root-data) are checked
+ * in main: without them the whole test is SKIP (77).  The cases that need
+ * none of that are test_resolver_config.c. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -11,110 +12,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "dns/qtab.h"
-#include "dns/resolver.h"
+#include "cases.h"
+#include "resolver_fixture.h"
 
-#define MAXQ 64
-
-typedef struct got {
-    int n;
-    int seen[MAXQ];
-    as_dns_answer ans[MAXQ];
-} got;
-
-typedef struct fixture {
-    as_arena arena;
-    as_qtab *t;
-    got g;
-} fixture;
-
-static void collect(void *engine, uintptr_t cookie, const as_dns_answer *a)
-{
-    got *g = engine;
-    cr_assert_lt(cookie, MAXQ);
-    cr_assert_eq(g->seen[cookie], 0, "answer delivered twice");
-    g->seen[cookie] = 1;
-    g->ans[cookie] = *a;
-    g->n++;
-}
-
-static void fx_init(fixture *f)
-{
-    memset(f, 0, sizeof *f);
-    as_arena_init(&f->arena, 1u << 22);
-    f->t = as_qtab_new(&f->arena, 0);
-    cr_assert_not_null(f->t);
-}
-
-static void ask(fixture *f, const char *name, uint16_t qtype, uintptr_t i)
-{
-    cr_assert_eq(as_qtab_ask(f->t, name, strlen(name), qtype, collect, &f->g,
-                             i), 0, "ask %s", name);
-}
-
-static const char *zones_dir(void)
-{
-    const char *z = getenv("AUTHSCORE_DNS_ZONES");
-    if (!z) {
-        const char *why = getenv("AUTHSCORE_DNS_SKIP");
-        cr_skip_test("signed zones unavailable: %s",
-                     why ? why : "run through tests/dns/with-fixtures.sh");
-    }
-    return z;
-}
-
+/* libunbound answering from the zone files, no network. */
 static as_resolver *serverless(void)
 {
     static char conf[4096];
-    snprintf(conf, sizeof conf, "%s/unbound-serverless.conf", zones_dir());
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.config_file = conf;
-    cfg.trust_anchor_file = "none";
-    char err[512];
-    as_resolver *r = NULL;
-    int rc = as_resolver_new(&cfg, &r, err, sizeof err);
-    cr_assert_eq(rc, 0, "as_resolver_new: %s", err);
-    return r;
+    snprintf(conf, sizeof conf, "%s/unbound-serverless.conf",
+             getenv("AUTHSCORE_DNS_ZONES"));
+    return resolver_from(conf, NULL);
 }
 
+/* Recursion to nsd through stub zones. */
 static as_resolver *via_nsd(void)
 {
-    zones_dir();
-    const char *conf = getenv("AUTHSCORE_DNS_NSD_CONF");
-    if (!conf) {
-        const char *why = getenv("AUTHSCORE_DNS_SKIP");
-        cr_skip_test("nsd fixture unavailable: %s", why ? why : "not started");
-    }
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.config_file = conf;
-    cfg.trust_anchor_file = "none";
-    char err[512];
-    as_resolver *r = NULL;
-    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err), 0,
-                 "as_resolver_new: %s", err);
-    return r;
+    return resolver_from(getenv("AUTHSCORE_DNS_NSD_CONF"), NULL);
 }
 
-static as_resolver_stats drive(as_resolver *r, fixture *f, int ms)
+/* nsd as a forwarder: it carries the queries, validation stays here. */
+static as_resolver *via_forwarder(void)
 {
-    as_resolver_stats st;
-    cr_assert_eq(as_resolver_drive_stats(r, f->t, ms, NULL, NULL, &st), 0);
-    cr_assert_eq(as_qtab_outstanding(f->t), 0);
-    cr_assert_eq(as_qtab_unsent(f->t), 0);
-    return st;
-}
-
-static void assert_answer(const as_dns_answer *a, int status, int dnssec)
-{
-    cr_assert_eq(a->status, status, "status %s, want %s",
-                 as_dns_status_name(a->status), as_dns_status_name(status));
-    cr_assert_eq(a->dnssec, dnssec, "dnssec %d, want %d (why_bogus %s)",
-                 a->dnssec, dnssec, a->why_bogus ? a->why_bogus : "-");
+    char conf[4096], fwd[64];
+    snprintf(conf, sizeof conf,
+             "server:\n"
+             "    do-not-query-localhost: no\n"
+             "    local-zone: \"test.\" nodefault\n"
+             "    domain-insecure: \"test.\"\n"
+             "    trust-anchor-file: \"%s/trust-anchors.ds\"\n",
+             getenv("AUTHSCORE_DNS_ZONES"));
+    snprintf(fwd, sizeof fwd, "127.0.0.1@%s", getenv("AUTHSCORE_DNS_NSD_PORT"));
+    return resolver_from_text(conf, fwd);
 }
 
 /* The joined text of the sel._domainkey TXT record, from the template:
@@ -146,39 +76,72 @@ static size_t dkim_text_from_template(char *out, size_t max)
     return n;
 }
 
-/* ---- serverless: libunbound answers from auth-zone files ------------ */
+/* ---- the table: questions, and what each answer must say ------------ */
 
-Test(serverless, secure_records_of_every_type)
+#define OK_SECURE .status = W(AUTHSCORE_DNS_OK), .dnssec = W(AUTHSCORE_DNSSEC_SECURE)
+
+typedef struct q_want {
+    const char *name;
+    uint16_t qtype;
+    want_int status, dnssec, count, ttl;
+    const char *txt;      /* the first TXT string */
+    const char *a;        /* the first A record, 4 bytes */
+    const char *why;      /* why_bogus is set and contains it ("": set) */
+    int why_null;         /* why_bogus is NULL */
+    want_int txt_longer;  /* the first TXT string is longer than v */
+} q_want;
+
+enum { SERVERLESS, NSD, FORWARDER };
+
+typedef struct dns_case {
+    const char *name;
+    const char *rfc;  /* the section the case checks */
+    int via;
+    q_want q[8];
+    want_int answers, waves, timeouts;
+    void (*more)(const got *g);  /* checks of record data beyond q_want */
+} dns_case;
+
+#define QN(c) (sizeof (c)->q / sizeof *(c)->q)
+
+static void check_answer(const dns_case *c, const q_want *w, const as_dns_answer *a)
 {
-    as_resolver *r = serverless();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "example.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "_dmarc.example.test", AUTHSCORE_QTYPE_TXT, 1);
-    ask(&f, "example.test", AUTHSCORE_QTYPE_A, 2);
-    ask(&f, "example.test", AUTHSCORE_QTYPE_AAAA, 3);
-    ask(&f, "Example.Test", AUTHSCORE_QTYPE_MX, 4);
-    ask(&f, "ptr.example.test", AUTHSCORE_QTYPE_PTR, 5);
-    ask(&f, "alias.example.test", AUTHSCORE_QTYPE_A, 6);
-    as_resolver_stats st = drive(r, &f, 5000);
-    cr_assert_eq(f.g.n, 7);
-    cr_assert_eq(st.waves, 1);
-    cr_assert_eq(st.timeouts, 0);
-    for (int i = 0; i < 7; i++)
-        assert_answer(&f.g.ans[i], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
+    if (w->status.on)
+        cr_assert_eq(a->status, w->status.v, "%s (%s): %s: status %s, want %s",
+                     c->name, c->rfc, w->name, as_dns_status_name(a->status),
+                     as_dns_status_name((int)w->status.v));
+    if (w->dnssec.on)
+        cr_assert_eq(a->dnssec, w->dnssec.v, "%s (%s): %s: dnssec %d, want %ld (why_bogus %s)",
+                     c->name, c->rfc, w->name, a->dnssec, w->dnssec.v,
+                     a->why_bogus ? a->why_bogus : "-");
+    CASE_INT(a->count, w->count, w->name);
+    CASE_INT(a->ttl, w->ttl, w->name);
+    if (w->txt)
+        cr_assert_str_eq(a->rr[0].u.txt.p, w->txt, "%s (%s): %s TXT", c->name,
+                         c->rfc, w->name);
+    if (w->txt_longer.on)
+        cr_assert_gt((long)a->rr[0].u.txt.len, w->txt_longer.v,
+                     "%s (%s): %s TXT length", c->name, c->rfc, w->name);
+    if (w->a)
+        cr_assert_arr_eq(a->rr[0].u.a, w->a, 4, "%s (%s): %s A", c->name, c->rfc,
+                         w->name);
+    if (w->why) {
+        cr_assert_not_null(a->why_bogus, "%s (%s): %s: no why_bogus", c->name,
+                           c->rfc, w->name);
+        if (w->why[0])
+            cr_assert(strstr(a->why_bogus, w->why) != NULL, "%s (%s): %s: why %s",
+                      c->name, c->rfc, w->name, a->why_bogus);
+    }
+    if (w->why_null)
+        cr_assert_null(a->why_bogus, "%s (%s): %s", c->name, c->rfc, w->name);
+}
 
-    const as_dns_answer *a = &f.g.ans[0];
-    cr_assert_eq(a->count, 1);
-    cr_assert_str_eq(a->rr[0].u.txt.p, "v=spf1 ip4:192.0.2.0/24 mx -all");
-    cr_assert_eq(a->ttl, 3600);
-    cr_assert_str_eq(f.g.ans[1].rr[0].u.txt.p,
-                     "v=DMARC1; p=reject; rua=mailto:dmarc@example.test");
-    cr_assert_arr_eq(f.g.ans[2].rr[0].u.a, "\xc0\x00\x02\x0a", 4);
-    cr_assert_eq(f.g.ans[3].rr[0].u.aaaa[0], 0x20);
-    cr_assert_eq(f.g.ans[3].rr[0].u.aaaa[15], 0x10);
-
-    a = &f.g.ans[4];
-    cr_assert_eq(a->count, 2);
+/* secure_records_of_every_type: AAAA bytes, both MX, the PTR target. */
+static void every_type_data(const got *g)
+{
+    cr_assert_eq(g->ans[3].rr[0].u.aaaa[0], 0x20);
+    cr_assert_eq(g->ans[3].rr[0].u.aaaa[15], 0x10);
+    const as_dns_answer *a = &g->ans[4];
     int seen10 = 0, seen20 = 0;
     for (size_t i = 0; i < 2; i++) {
         if (a->rr[i].u.mx.pref == 10) {
@@ -192,121 +155,108 @@ Test(serverless, secure_records_of_every_type)
         }
     }
     cr_assert(seen10 && seen20);
-    cr_assert_str_eq(f.g.ans[5].rr[0].u.ptr.name, "mail.example.test");
-    /* CNAME followed by libunbound, only the A of the target is kept. */
-    cr_assert_eq(f.g.ans[6].count, 1);
-    cr_assert_arr_eq(f.g.ans[6].rr[0].u.a, "\xc0\x00\x02\x19", 4);
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
+    cr_assert_str_eq(g->ans[5].rr[0].u.ptr.name, "mail.example.test");
 }
 
-Test(serverless, dkim_key_split_in_strings_is_joined)
+/* The DKIM key as the zone template writes it, in two strings. */
+static void key_from_template(const got *g)
 {
-    as_resolver *r = serverless();
     char want[2048];
     size_t wl = dkim_text_from_template(want, sizeof want);
     cr_assert_gt(wl, 255, "the fixture key must need two strings");
+    cr_assert_eq(g->ans[0].rr[0].u.txt.len, wl);
+    cr_assert_arr_eq(g->ans[0].rr[0].u.txt.p, want, wl);
+}
+
+/* RFC 2308: the SOA MINIMUM (300) bounds the negative TTL. */
+#define NEG(n, t, st) {n, t, .status = W(st), .dnssec = W(AUTHSCORE_DNSSEC_SECURE), \
+                       .count = W(0), .ttl = W(300)}
+#define BOGUS(n, t, w) {n, t, .dnssec = W(AUTHSCORE_DNSSEC_BOGUS), .count = W(0), .why = w}
+
+static const dns_case cases[] = {
+    /* A CNAME is followed by libunbound: only the A of the target is kept. */
+    {"secure_records_of_every_type", "RFC 4035 5 (secure), RFC 1035 3.3",
+     SERVERLESS,
+     .q = {{"example.test", AUTHSCORE_QTYPE_TXT, OK_SECURE, .count = W(1),
+       .txt = "v=spf1 ip4:192.0.2.0/24 mx -all", .ttl = W(3600)},
+      {"_dmarc.example.test", AUTHSCORE_QTYPE_TXT, OK_SECURE,
+       .txt = "v=DMARC1; p=reject; rua=mailto:dmarc@example.test"},
+      {"example.test", AUTHSCORE_QTYPE_A, OK_SECURE, .a = "\xc0\x00\x02\x0a"},
+      {"example.test", AUTHSCORE_QTYPE_AAAA, OK_SECURE},
+      {"Example.Test", AUTHSCORE_QTYPE_MX, OK_SECURE, .count = W(2)},
+      {"ptr.example.test", AUTHSCORE_QTYPE_PTR, OK_SECURE},
+      {"alias.example.test", AUTHSCORE_QTYPE_A, OK_SECURE, .count = W(1),
+       .a = "\xc0\x00\x02\x19"}},
+     .answers = W(7), .waves = W(1), .timeouts = W(0), .more = every_type_data},
+    {"dkim_key_split_in_strings_is_joined", "RFC 6376 3.6.2.2, RFC 1035 3.3.14",
+     SERVERLESS,
+     .q = {{"sel._domainkey.example.test", AUTHSCORE_QTYPE_TXT, OK_SECURE, .count = W(1)},
+      {"split.nsec3.test", AUTHSCORE_QTYPE_TXT, OK_SECURE, .txt = "part one, part two"}},
+     .more = key_from_template},
+    {"proven_nxdomain_and_nodata_with_nsec_and_nsec3",
+     "RFC 4035 5.4, RFC 5155 8, RFC 2308 5", SERVERLESS,
+     .q = {NEG("nx.example.test", AUTHSCORE_QTYPE_TXT, AUTHSCORE_DNS_NXDOMAIN),
+      NEG("onlya.example.test", AUTHSCORE_QTYPE_TXT, AUTHSCORE_DNS_NODATA),
+      NEG("nx.nsec3.test", AUTHSCORE_QTYPE_TXT, AUTHSCORE_DNS_NXDOMAIN),
+      NEG("onlya.nsec3.test", AUTHSCORE_QTYPE_MX, AUTHSCORE_DNS_NODATA),
+      NEG("_dmarc.nx.nsec3.test", AUTHSCORE_QTYPE_TXT, AUTHSCORE_DNS_NXDOMAIN)}},
+    {"unsigned_zone_is_insecure", "RFC 4035 5.2 (insecure)", SERVERLESS,
+     .q = {{"unsigned.test", AUTHSCORE_QTYPE_TXT, .status = W(AUTHSCORE_DNS_OK),
+       .dnssec = W(AUTHSCORE_DNSSEC_INSECURE), .count = W(1),
+       .txt = "v=spf1 ip4:192.0.2.0/24 mx -all", .why_null = 1},
+      {"nx.unsigned.test", AUTHSCORE_QTYPE_TXT, .status = W(AUTHSCORE_DNS_NXDOMAIN),
+       .dnssec = W(AUTHSCORE_DNSSEC_INSECURE)}}},
+    /* Bogus data must not be handed out; the intact MX stays secure. */
+    {"tampered_data_is_bogus_and_never_exposed", "RFC 4035 5.5 (bogus)", SERVERLESS,
+     .q = {BOGUS("bogus.test", AUTHSCORE_QTYPE_TXT, "signature"),
+      BOGUS("mail.bogus.test", AUTHSCORE_QTYPE_A, "signature"),
+      {"bogus.test", AUTHSCORE_QTYPE_MX, OK_SECURE}}},
+    {"expired_signatures_are_bogus", "RFC 4035 5.3.1 (validity period)", SERVERLESS,
+     .q = {BOGUS("expired.test", AUTHSCORE_QTYPE_TXT, "expired"),
+      BOGUS("nx.expired.test", AUTHSCORE_QTYPE_TXT, "expired")}},
+    {"dnssec_states_over_the_wire", "RFC 4035 4.3", NSD,
+     .q = {{"sel._domainkey.nsec3.test", AUTHSCORE_QTYPE_TXT, OK_SECURE, .txt_longer = W(255)},
+      {"bogus.test", AUTHSCORE_QTYPE_TXT, .dnssec = W(AUTHSCORE_DNSSEC_BOGUS), .why = ""},
+      {"expired.test", AUTHSCORE_QTYPE_TXT, .dnssec = W(AUTHSCORE_DNSSEC_BOGUS),
+       .why = "expired"},
+      {"unsigned.test", AUTHSCORE_QTYPE_TXT, .status = W(AUTHSCORE_DNS_OK),
+       .dnssec = W(AUTHSCORE_DNSSEC_INSECURE)},
+      {"nx.nsec3.test", AUTHSCORE_QTYPE_A, .status = W(AUTHSCORE_DNS_NXDOMAIN),
+       .dnssec = W(AUTHSCORE_DNSSEC_SECURE)}}},
+    /* A forwarder passing tampered data through cannot make it count. */
+    {"forwarder_answers_are_still_validated_locally", "RFC 4035 4.9.3", FORWARDER,
+     .q = {{"example.test", AUTHSCORE_QTYPE_TXT, OK_SECURE},
+      {"bogus.test", AUTHSCORE_QTYPE_TXT, .dnssec = W(AUTHSCORE_DNSSEC_BOGUS), .count = W(0)},
+      {"nx.nsec3.test", AUTHSCORE_QTYPE_TXT, .status = W(AUTHSCORE_DNS_NXDOMAIN),
+       .dnssec = W(AUTHSCORE_DNSSEC_SECURE)}}},
+};
+
+CASE_INDEX_PARAMS(resolver, cases, cases)
+
+ParameterizedTest(size_t *i, resolver, cases)
+{
+    const dns_case *c = &cases[*i];
+    as_resolver *r = c->via == SERVERLESS ? serverless()
+                     : c->via == NSD      ? via_nsd()
+                                          : via_forwarder();
     fixture f;
     fx_init(&f);
-    ask(&f, "sel._domainkey.example.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "split.nsec3.test", AUTHSCORE_QTYPE_TXT, 1);
-    drive(r, &f, 5000);
-    const as_dns_answer *a = &f.g.ans[0];
-    assert_answer(a, AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
-    cr_assert_eq(a->count, 1);
-    cr_assert_eq(a->rr[0].u.txt.len, wl);
-    cr_assert_arr_eq(a->rr[0].u.txt.p, want, wl);
-    assert_answer(&f.g.ans[1], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
-    cr_assert_str_eq(f.g.ans[1].rr[0].u.txt.p, "part one, part two");
+    size_t n = 0;
+    for (; n < QN(c) && c->q[n].name; n++)
+        ask(&f, c->q[n].name, c->q[n].qtype, n);
+    as_resolver_stats st = drive(r, &f, 5000);
+    CASE_INT(f.g.n, c->answers, "answers");
+    CASE_INT(st.waves, c->waves, "waves");
+    CASE_INT(st.timeouts, c->timeouts, "timeouts");
+    for (size_t k = 0; k < n; k++)
+        check_answer(c, &c->q[k], &f.g.ans[k]);
+    if (c->more)
+        c->more(&f.g);
     as_arena_free(&f.arena);
     as_resolver_free(r);
 }
 
-Test(serverless, proven_nxdomain_and_nodata_with_nsec_and_nsec3)
-{
-    as_resolver *r = serverless();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "nx.example.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "onlya.example.test", AUTHSCORE_QTYPE_TXT, 1);
-    ask(&f, "nx.nsec3.test", AUTHSCORE_QTYPE_TXT, 2);
-    ask(&f, "onlya.nsec3.test", AUTHSCORE_QTYPE_MX, 3);
-    ask(&f, "_dmarc.nx.nsec3.test", AUTHSCORE_QTYPE_TXT, 4);
-    drive(r, &f, 5000);
-    assert_answer(&f.g.ans[0], AUTHSCORE_DNS_NXDOMAIN, AUTHSCORE_DNSSEC_SECURE);
-    assert_answer(&f.g.ans[1], AUTHSCORE_DNS_NODATA, AUTHSCORE_DNSSEC_SECURE);
-    assert_answer(&f.g.ans[2], AUTHSCORE_DNS_NXDOMAIN, AUTHSCORE_DNSSEC_SECURE);
-    assert_answer(&f.g.ans[3], AUTHSCORE_DNS_NODATA, AUTHSCORE_DNSSEC_SECURE);
-    assert_answer(&f.g.ans[4], AUTHSCORE_DNS_NXDOMAIN, AUTHSCORE_DNSSEC_SECURE);
-    for (int i = 0; i < 5; i++) {
-        cr_assert_eq(f.g.ans[i].count, 0);
-        /* RFC 2308: the SOA MINIMUM (300) bounds the negative TTL. */
-        cr_assert_eq(f.g.ans[i].ttl, 300);
-    }
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
-
-Test(serverless, unsigned_zone_is_insecure)
-{
-    as_resolver *r = serverless();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "unsigned.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "nx.unsigned.test", AUTHSCORE_QTYPE_TXT, 1);
-    drive(r, &f, 5000);
-    assert_answer(&f.g.ans[0], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_INSECURE);
-    cr_assert_eq(f.g.ans[0].count, 1);
-    cr_assert_str_eq(f.g.ans[0].rr[0].u.txt.p,
-                     "v=spf1 ip4:192.0.2.0/24 mx -all");
-    cr_assert_null(f.g.ans[0].why_bogus);
-    assert_answer(&f.g.ans[1], AUTHSCORE_DNS_NXDOMAIN,
-                  AUTHSCORE_DNSSEC_INSECURE);
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
-
-Test(serverless, tampered_data_is_bogus_and_never_exposed)
-{
-    as_resolver *r = serverless();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "bogus.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "mail.bogus.test", AUTHSCORE_QTYPE_A, 1);
-    ask(&f, "bogus.test", AUTHSCORE_QTYPE_MX, 2);  /* MX left intact */
-    drive(r, &f, 5000);
-    for (int i = 0; i < 2; i++) {
-        const as_dns_answer *a = &f.g.ans[i];
-        cr_assert_eq(a->dnssec, AUTHSCORE_DNSSEC_BOGUS);
-        cr_assert_eq(a->count, 0, "bogus data must not be handed out");
-        cr_assert_not_null(a->why_bogus);
-        cr_assert(strstr(a->why_bogus, "signature") != NULL, "why: %s",
-                  a->why_bogus);
-    }
-    assert_answer(&f.g.ans[2], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
-
-Test(serverless, expired_signatures_are_bogus)
-{
-    as_resolver *r = serverless();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "expired.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "nx.expired.test", AUTHSCORE_QTYPE_TXT, 1);
-    drive(r, &f, 5000);
-    for (int i = 0; i < 2; i++) {
-        const as_dns_answer *a = &f.g.ans[i];
-        cr_assert_eq(a->dnssec, AUTHSCORE_DNSSEC_BOGUS);
-        cr_assert_eq(a->count, 0);
-        cr_assert_not_null(a->why_bogus);
-        cr_assert(strstr(a->why_bogus, "expired") != NULL, "why: %s",
-                  a->why_bogus);
-    }
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
+/* ---- shapes the table does not hold -------------------------------- */
 
 /* An answer raises a question: the driver sends it at once, in a second
  * wave, and idle() runs exactly once. */
@@ -442,76 +392,10 @@ Test(serverless, empty_table_still_calls_idle_once)
     as_resolver_free(r);
 }
 
-/* ---- configuration errors ------------------------------------------ */
-
-Test(config, missing_trust_anchor_is_a_clear_error)
-{
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.trust_anchor_file = "/nonexistent/authscore/root.key";
-    char err[512] = "";
-    as_resolver *r = (as_resolver *)1;
-    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err),
-                 AUTHSCORE_ECONFIG);
-    cr_assert_null(r);
-    cr_assert(strstr(err, "/nonexistent/authscore/root.key") != NULL, "%s",
-              err);
-    cr_assert(strstr(err, "dns-root-data") != NULL, "%s", err);
-}
-
-/* Trust anchor files are read when libunbound finalizes its context:
- * as_resolver_new forces that, so a broken file fails at start-up. */
-Test(config, unreadable_trust_anchor_content_fails_at_start)
-{
-    char ta[] = "/tmp/authscore-ta-XXXXXX";
-    int fd = mkstemp(ta);
-    cr_assert_geq(fd, 0);
-    cr_assert_gt(write(fd, "this is not a DS record\n", 24), 0);
-    close(fd);
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.trust_anchor_file = ta;
-    char err[512] = "";
-    as_resolver *r = NULL;
-    int rc = as_resolver_new(&cfg, &r, err, sizeof err);
-    unlink(ta);
-    cr_assert_eq(rc, AUTHSCORE_ECONFIG, "rc %d", rc);
-    cr_assert_null(r);
-    cr_assert_neq(err[0], '\0');
-}
-
-Test(config, missing_config_file_is_a_clear_error)
-{
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.config_file = "/nonexistent/unbound.conf";
-    cfg.trust_anchor_file = "none";
-    char err[512] = "";
-    as_resolver *r = NULL;
-    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err),
-                 AUTHSCORE_ECONFIG);
-    cr_assert(strstr(err, "/nonexistent/unbound.conf") != NULL, "%s", err);
-}
-
-Test(config, bad_forwarder_is_rejected)
-{
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.trust_anchor_file = "none";
-    cfg.forwarders[0] = "not an address";
-    cfg.n_forwarders = 1;
-    char err[512] = "";
-    as_resolver *r = NULL;
-    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err),
-                 AUTHSCORE_ECONFIG);
-    cr_assert(strstr(err, "not an address") != NULL, "%s", err);
-}
-
+/* The Debian root anchor (checked in main) is what a default
+ * configuration validates with. */
 Test(config, default_trust_anchor_loads)
 {
-    if (access(AS_RESOLVER_DEFAULT_TRUST_ANCHOR, R_OK) != 0)
-        cr_skip_test("%s missing (Debian package dns-root-data)",
-                     AS_RESOLVER_DEFAULT_TRUST_ANCHOR);
     as_resolver_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.forwarders[0] = "127.0.0.1";
@@ -604,165 +488,18 @@ Test(nsd, twenty_questions_in_one_wave)
     as_resolver_free(r);
 }
 
-Test(nsd, dnssec_states_over_the_wire)
+int main(int argc, char *argv[])
 {
-    as_resolver *r = via_nsd();
-    fixture f;
-    fx_init(&f);
-    ask(&f, "sel._domainkey.nsec3.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "bogus.test", AUTHSCORE_QTYPE_TXT, 1);
-    ask(&f, "expired.test", AUTHSCORE_QTYPE_TXT, 2);
-    ask(&f, "unsigned.test", AUTHSCORE_QTYPE_TXT, 3);
-    ask(&f, "nx.nsec3.test", AUTHSCORE_QTYPE_A, 4);
-    drive(r, &f, 5000);
-    assert_answer(&f.g.ans[0], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
-    cr_assert_gt(f.g.ans[0].rr[0].u.txt.len, 255);
-    cr_assert_eq(f.g.ans[1].dnssec, AUTHSCORE_DNSSEC_BOGUS);
-    cr_assert_not_null(f.g.ans[1].why_bogus);
-    cr_assert_eq(f.g.ans[2].dnssec, AUTHSCORE_DNSSEC_BOGUS);
-    cr_assert(strstr(f.g.ans[2].why_bogus, "expired") != NULL);
-    assert_answer(&f.g.ans[3], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_INSECURE);
-    assert_answer(&f.g.ans[4], AUTHSCORE_DNS_NXDOMAIN,
-                  AUTHSCORE_DNSSEC_SECURE);
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
-
-/* Forwarders carry the queries; validation stays in the process, so a
- * forwarder passing tampered data through cannot make it count. */
-Test(nsd, forwarder_answers_are_still_validated_locally)
-{
-    const char *zones = zones_dir();
-    const char *port = getenv("AUTHSCORE_DNS_NSD_PORT");
-    if (!port)
-        cr_skip_test("nsd fixture unavailable");
-    char conf[] = "/tmp/authscore-fwd-XXXXXX";
-    int fd = mkstemp(conf);
-    cr_assert_geq(fd, 0);
-    FILE *fp = fdopen(fd, "w");
-    fprintf(fp,
-            "server:\n"
-            "    do-not-query-localhost: no\n"
-            "    local-zone: \"test.\" nodefault\n"
-            "    domain-insecure: \"test.\"\n"
-            "    trust-anchor-file: \"%s/trust-anchors.ds\"\n",
-            zones);
-    fclose(fp);
-    char fwd[64];
-    snprintf(fwd, sizeof fwd, "127.0.0.1@%s", port);
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.config_file = conf;
-    cfg.trust_anchor_file = "none";
-    cfg.forwarders[0] = fwd;
-    cfg.n_forwarders = 1;
-    char err[512];
-    as_resolver *r = NULL;
-    int rc = as_resolver_new(&cfg, &r, err, sizeof err);
-    unlink(conf);
-    cr_assert_eq(rc, 0, "%s", err);
-    fixture f;
-    fx_init(&f);
-    ask(&f, "example.test", AUTHSCORE_QTYPE_TXT, 0);
-    ask(&f, "bogus.test", AUTHSCORE_QTYPE_TXT, 1);
-    ask(&f, "nx.nsec3.test", AUTHSCORE_QTYPE_TXT, 2);
-    drive(r, &f, 5000);
-    assert_answer(&f.g.ans[0], AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE);
-    cr_assert_eq(f.g.ans[1].dnssec, AUTHSCORE_DNSSEC_BOGUS);
-    cr_assert_eq(f.g.ans[1].count, 0);
-    assert_answer(&f.g.ans[2], AUTHSCORE_DNS_NXDOMAIN,
-                  AUTHSCORE_DNSSEC_SECURE);
-    as_arena_free(&f.arena);
-    as_resolver_free(r);
-}
-
-/* ---- a server that never answers ----------------------------------- */
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A UDP socket and a TCP listener on one loopback port, never read. */
-static int black_hole(int *udp, int *tcp)
-{
-    for (int tries = 0; tries < 20; tries++) {
-        *tcp = socket(AF_INET, SOCK_STREAM, 0);
-        cr_assert_geq(*tcp, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET};
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t sl = sizeof sa;
-        cr_assert_eq(bind(*tcp, (struct sockaddr *)&sa, sizeof sa), 0);
-        cr_assert_eq(listen(*tcp, 64), 0);
-        cr_assert_eq(getsockname(*tcp, (struct sockaddr *)&sa, &sl), 0);
-        *udp = socket(AF_INET, SOCK_DGRAM, 0);
-        cr_assert_geq(*udp, 0);
-        if (bind(*udp, (struct sockaddr *)&sa, sizeof sa) == 0)
-            return ntohs(sa.sin_port);
-        close(*udp);
-        close(*tcp);
-    }
-    cr_assert_fail("no free port for the black hole");
-    return -1;
-}
-
-Test(blackhole, batch_ends_at_the_deadline_as_timeout, .timeout = 30)
-{
-    int udp, tcp;
-    int port = black_hole(&udp, &tcp);
-    char conf[] = "/tmp/authscore-blackhole-XXXXXX";
-    int fd = mkstemp(conf);
-    cr_assert_geq(fd, 0);
-    FILE *fp = fdopen(fd, "w");
-    fprintf(fp,
-            "server:\n"
-            "    do-not-query-localhost: no\n"
-            "    local-zone: \"test.\" nodefault\n"
-            "stub-zone:\n"
-            "    name: \"blackhole.test.\"\n"
-            "    stub-addr: 127.0.0.1@%d\n",
-            port);
-    fclose(fp);
-    as_resolver_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.config_file = conf;
-    cfg.trust_anchor_file = "none";
-    char err[512];
-    as_resolver *r = NULL;
-    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err), 0, "%s", err);
-    unlink(conf);
-
-    const int deadline = 1500;
-    for (int round = 0; round < 2; round++) {
-        /* Round 2 reuses the resolver while round 1's queries may still be
-         * alive inside libunbound (orphaned, then freed). */
-        fixture f;
-        fx_init(&f);
-        char name[64];
-        for (int i = 0; i < 20; i++) {
-            snprintf(name, sizeof name, "q%d-%d.blackhole.test", round, i);
-            ask(&f, name, (uint16_t)(i % 2 ? AUTHSCORE_QTYPE_TXT
-                                           : AUTHSCORE_QTYPE_A),
-                (uintptr_t)i);
-        }
-        long long t0 = mono_ms();
-        as_resolver_stats st = drive(r, &f, deadline);
-        long long took = mono_ms() - t0;
-        long long slack = deadline / 10 > 100 ? deadline / 10 : 100;
-        cr_assert(took >= deadline - 5 && took <= deadline + slack,
-                  "took %lld ms for a %d ms deadline", took, deadline);
-        cr_assert_eq(st.waves, 1);
-        cr_assert_eq(st.queries, 20);
-        cr_assert_eq(st.timeouts, 20);
-        cr_assert_eq(f.g.n, 20);
-        for (int i = 0; i < 20; i++)
-            assert_answer(&f.g.ans[i], AUTHSCORE_DNS_TIMEOUT,
-                          AUTHSCORE_DNSSEC_INDETERMINATE);
-        as_arena_free(&f.arena);
-    }
-    as_resolver_free(r);
-    close(udp);
-    close(tcp);
+    const char *why = getenv("AUTHSCORE_DNS_SKIP");
+    char skip[512];
+    if (!getenv("AUTHSCORE_DNS_ZONES") || !getenv("AUTHSCORE_DNS_NSD_CONF") ||
+        !getenv("AUTHSCORE_DNS_NSD_PORT"))
+        snprintf(skip, sizeof skip, "DNS fixtures unavailable: %s",
+                 why ? why : "run through tests/dns/with-fixtures.sh");
+    else if (access(AS_RESOLVER_DEFAULT_TRUST_ANCHOR, R_OK) != 0)
+        snprintf(skip, sizeof skip, "%s missing (Debian package dns-root-data)",
+                 AS_RESOLVER_DEFAULT_TRUST_ANCHOR);
+    else
+        skip[0] = '\0';
+    return cases_main(argc, argv, skip[0] ? skip : NULL);
 }

@@ -641,7 +641,10 @@ static char *nested_objects(unsigned depth)
     size_t n = (size_t)sprintf(s, "{ ");
     for (unsigned i = 0; i < depth; i++)
         n += (size_t)sprintf(s + n, "k%u { ", i);
-    n += (size_t)sprintf(s + n, "\nv = 1 ");
+    /* memcpy: gcc -fsanitize=address,undefined -Werror took this sprintf
+     * for one with a null destination (-Wformat-overflow). */
+    memcpy(s + n, "\nv = 1 ", 7);
+    n += 7;
     for (unsigned i = 0; i < depth; i++)
         s[n++] = '}';
     sprintf(s + n, " }");
