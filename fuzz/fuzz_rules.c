@@ -36,7 +36,7 @@ static void score_fixed(const as_rules *r)
     if (as_symbols_derive(&a, &res, &derived) < 0)
         abort();
     as_score_input in = {&res, &derived, &hb, "list.forwarder.example", "good.example",
-                         "paypal.example"};
+                         "paypal.example", NULL, NULL};
     as_scored out;
     if (as_rules_score(r, &a, &in, &out) < 0)
         abort();

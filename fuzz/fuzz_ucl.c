@@ -13,6 +13,7 @@
 
 #include <authscore.h>
 #include "score/ucl.h"
+#include "ucl_dump.h"
 
 #define ARENA_CAP (256u << 20)
 

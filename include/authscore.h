@@ -65,6 +65,21 @@
  *   authscore_msg_next_query) -> DONE (after authscore_msg_result).  Each
  *   function names the phases in which it may be called; anywhere else it
  *   returns AUTHSCORE_EPHASE (or the documented "not available" value).
+ * - Threads.  A context being set up (before authscore_ctx_finalize) is
+ *   used by one thread.  A finalized context is immutable and may be
+ *   shared by any number of threads; its caches lock themselves.  A
+ *   message is used by one thread at a time (it may move between threads
+ *   with the host's own synchronization); once DONE, its getters only
+ *   read and may be called from several threads at once.  The version,
+ *   error and name functions may be called from any thread at any time.
+ * - Fail closed (docs/architecture.md).  After an error inside the module
+ *   (AUTHSCORE_ENOMEM, AUTHSCORE_ELIMIT, ...) a message is either refused
+ *   or every method the error touched is temperror with reason "no_memory"
+ *   or "limit"; a fault never yields pass, fail, permerror or a cached
+ *   result, and a temperror never a reject or quarantine disposition.  A
+ *   refusal is sticky: every later call on that message returns the same
+ *   error and the getters report no verdict (as outside phase DONE).  A
+ *   host defers such a message (a 4xx reply), it never scores it.
  */
 #ifndef AUTHSCORE_H
 #define AUTHSCORE_H
@@ -213,24 +228,49 @@ AUTHSCORE_API void authscore_ctx_free(authscore_ctx *ctx);
 AUTHSCORE_API int authscore_ctx_set_log(authscore_ctx *ctx, authscore_log_fn fn,
                                         void *user);
 
-/* Set a named option; `value` is copied.  Options (docs/architecture.md):
+/* Set a named option; `value` is copied.  Options (docs/architecture.md
+ * has defaults and ranges; integers are plain decimal digits; paths are at
+ * most 4095 bytes):
  *   dns.config           path of an unbound configuration file
  *   dns.trust_anchor     path of a trust-anchor file (default
  *                        /usr/share/dns/root.key); "none" disables it
- *   dns.forwarder        address of a forwarding resolver (repeatable)
- *   dns.timeout_ms       per-message DNS deadline (default 5000)
- *   authserv_id          the authserv-id of the A-R header
- *   dkim.max_signatures  signatures evaluated per message (default 8)
- *   dkim.clock_skew      seconds a t= may lie in the future (default 300)
+ *   dns.forwarder        address of a forwarding resolver (repeatable, at
+ *                        most 8, each at most 511 bytes)
+ *   dns.timeout_ms       per-message DNS deadline, 1 to 120000 (default 5000)
+ *   dns.backend          "unbound" (default) or "none": no resolver, for
+ *                        hosts that only use the sans-I/O API
+ *   dns.cache_size       bytes of the context's DNS answer cache, 0 to
+ *                        1073741824 (default 4194304; 0: no cache)
+ *   dns.cache_max_ttl    seconds a secure or insecure answer is kept at
+ *                        most, 0 to 86400 (default 3600; its TTL if shorter)
+ *   dns.cache_bogus_ttl  seconds a bogus or indeterminate answer is kept
+ *                        at most, 0 to 300 (default 5)
+ *   authserv_id          the authserv-id of the A-R header (at most 255
+ *                        bytes; default: the host name)
+ *   dkim.max_signatures  signatures evaluated per message, 1 to 64
+ *                        (default 8)
+ *   dkim.clock_skew      seconds a t= may lie in the future, 0 to 86400
+ *                        (default 300)
+ *   dkim.accept_rsa_sha1 "no" (default) or "yes" ("0"/"1"): the legacy
+ *                        exception to RFC 8301 3.1; "yes" verifies
+ *                        rsa-sha1 as a weak pass, "no" makes it
+ *                        permerror with reason weak_algorithm
  *   dmarc.mode           "rfc9989" (default) or "rfc7489"
  *   dmarc.psl_file       Public Suffix List file for rfc7489 mode
- *   spf.max_lookups      DNS-mechanism lookups, at most 10 (RFC 7208 4.6.4)
- *   spf.max_void_lookups void lookups, at most 2 (RFC 7208 4.6.4)
+ *   dmarc.pct_seed       seed of rfc7489 mode's deterministic pct=
+ *                        sampling, 0 to 2147483647 (default 0)
+ *   spf.max_lookups      DNS-mechanism lookups, 1 to 10 (RFC 7208 4.6.4)
+ *   spf.max_void_lookups void lookups, 1 or 2 (RFC 7208 4.6.4)
  *   rules.file           path of the rule file (docs/rules.md), e.g. the
  *                        shipped rules/authscore.conf; without one,
  *                        symbols carry weight 0 and authscore_score()
  *                        returns AUTHSCORE_ENOTEVAL
- * Returns AUTHSCORE_EINVAL for an unknown name or a bad value.
+ * Returns AUTHSCORE_EINVAL for an unknown name or a bad value (junk, out
+ * of range: never clamped, too long), AUTHSCORE_ELIMIT when a repeatable
+ * option is full, AUTHSCORE_ENOMEM; on error nothing changes.  An unknown
+ * name is also told to the log callback and authscore_ctx_error(), with
+ * the nearest known name: "unknown option dns.timeout (did you mean
+ * dns.timeout_ms?)".
  * Phase: before authscore_ctx_finalize(). */
 AUTHSCORE_API int authscore_ctx_set_option(authscore_ctx *ctx, const char *name,
                                            const char *value);
@@ -240,11 +280,26 @@ AUTHSCORE_API int authscore_ctx_set_option(authscore_ctx *ctx, const char *name,
  * log callback has been told why.  Phase: once, after the options. */
 AUTHSCORE_API int authscore_ctx_finalize(authscore_ctx *ctx);
 
-/* Why the last authscore_ctx_finalize() failed, e.g. for a rule file
+/* Why the last authscore_ctx_finalize() or authscore_ctx_set_option()
+ * failed (set_option: unknown names), e.g. for a rule file
  * "rules/local.conf:12: rule PAYPAL: regex \"/(pay/i\": missing closing
  * parenthesis at offset 4"; NULL when it did not fail.  Owned by ctx,
  * valid until the next finalize or free.  Phase: any. */
 AUTHSCORE_API const char *authscore_ctx_error(const authscore_ctx *ctx);
+
+/* The context's DNS answer cache (docs/dns.md), over every message and
+ * thread since authscore_ctx_finalize(): lookups answered (*hits) and not
+ * (*misses: absent or expired), and what it holds now (*entries, *bytes,
+ * its tables' overhead included).  Any pointer may be NULL; all are 0
+ * without a cache.  Each of the cache's parts is read under its lock, so
+ * any thread may call this at any time, also while other threads score
+ * messages (then the sum is of moments microseconds apart).  Returns 0,
+ * or AUTHSCORE_EINVAL for a NULL ctx.  Phase: any. */
+AUTHSCORE_API int authscore_ctx_dns_cache_stats(const authscore_ctx *ctx,
+                                                uint64_t *hits,
+                                                uint64_t *misses,
+                                                uint64_t *entries,
+                                                uint64_t *bytes);
 
 /* The symbols the loaded rules define (engine symbols and rule-file
  * rules), in a stable order, for hosts that register them up front
@@ -279,7 +334,8 @@ AUTHSCORE_API int authscore_msg_new(const authscore_ctx *ctx,
  * Phase: NEW. */
 AUTHSCORE_API int authscore_msg_set_time(authscore_msg *m, int64_t now);
 
-/* Hand out the next question not yet handed out.  Returns 1 and fills
+/* Hand out the next question not yet handed out (one that the context's
+ * DNS answer cache answered never is: docs/dns.md).  Returns 1 and fills
  * *id, *qname (owned by m, valid until free) and *qtype; returns 0 when no
  * question is waiting now.  The first call that returns 0 also does the
  * CPU work (DKIM body hashing) so that it overlaps the lookups.
@@ -291,6 +347,10 @@ AUTHSCORE_API int authscore_msg_next_query(authscore_msg *m, uint32_t *id,
  * TXT: the record's character-strings already joined; A/AAAA: the address
  * in text; MX: "preference exchange"; PTR: the name.  `rdata[i]` is
  * `rdata_len[i]` bytes and need not be NUL-terminated; all are copied.
+ * `ttl` is the answer's TTL in seconds (for NXDOMAIN / NODATA the negative
+ * TTL of RFC 2308 5): the context's DNS answer cache keeps the answer that
+ * long at most (docs/dns.md), so a later message does not ask again; 0
+ * keeps nothing.
  * `status` is an enum authscore_dns_status, `dnssec` an enum
  * authscore_dnssec, `why_bogus` may be NULL.  Answering an unknown or
  * already answered id returns AUTHSCORE_ENOTFOUND.  Phase: RESOLVING. */
@@ -312,7 +372,8 @@ AUTHSCORE_API int authscore_msg_answer_wire(authscore_msg *m, uint32_t id,
 AUTHSCORE_API int authscore_msg_outstanding(const authscore_msg *m);
 
 /* Finish: questions still unanswered are taken as timed out, then DMARC,
- * symbols, score and the A-R header are computed.  Idempotent.
+ * symbols, score and the A-R header are computed.  Idempotent: 0 again,
+ * or again the error that refused the message (see CONVENTIONS).
  * Phase: any (moves to DONE). */
 AUTHSCORE_API int authscore_msg_result(authscore_msg *m);
 
@@ -334,24 +395,54 @@ AUTHSCORE_API int authscore_check(const authscore_ctx *ctx,
                                   const char *mail_from, const char *message,
                                   size_t len, authscore_msg **out);
 
-/* ---- getters (phase DONE unless said otherwise) ---------------------------
- * Out-of-range indexes give NULL, 0 or AUTHSCORE_ENOTFOUND. */
+/* ---- getters ----------------------------------------------------------------
+ * GETTERS.  Phase DONE unless said otherwise; any thread, as long as no
+ * other thread is calling a function on the same message that is not a
+ * getter.  One rule for "nothing to report": outside its phase, for a
+ * method that did not run (no client IP: no SPF; no From domain: no
+ * DMARC), for a refused message (see CONVENTIONS), for an index out of
+ * range and for a NULL message, a getter returns
+ *   - enum-valued getters (results, DNSSEC states, policies): the enum's 0,
+ *     i.e. AUTHSCORE_RES_NOT_EVALUATED, AUTHSCORE_DNSSEC_INDETERMINATE or
+ *     AUTHSCORE_DMARC_POLICY_UNSET; never a negative code, so the value
+ *     can always go to authscore_result_name() and friends;
+ *   - other int getters (counts of lookups, key bits, alignment flags):
+ *     AUTHSCORE_ENOTEVAL;
+ *   - strings: NULL; size_t counts, flags and weights: 0.
+ * Getters that may be called in any phase say so, and what they return
+ * for a NULL message. */
 
 /* Header parsing outcome: 0, or the negative code that stopped it (the
- * message is then still scored on what could be read).  Phase: any. */
+ * message is then still scored on what could be read).  Phase: any;
+ * NULL m: AUTHSCORE_EINVAL. */
 AUTHSCORE_API int authscore_msg_parse_status(const authscore_msg *m);
-/* Mailboxes of the From field(s), lowercased; count may be 0 or >1. */
+/* Mailboxes of the From field(s), lowercased; count may be 0 or >1.
+ * These three and authscore_msg_dkim_signatures: phase any (the header
+ * block is parsed by authscore_msg_new). */
 AUTHSCORE_API size_t authscore_msg_from_count(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_msg_from(const authscore_msg *m, size_t i);
 /* The author domain: NULL unless exactly one From mailbox with a domain. */
 AUTHSCORE_API const char *authscore_msg_from_domain(const authscore_msg *m);
 /* Number of DKIM-Signature header fields in the message. */
 AUTHSCORE_API size_t authscore_msg_dkim_signatures(const authscore_msg *m);
-/* DNS rounds (longest chain of dependent lookups) and questions asked. */
+/* DNS rounds (longest chain of dependent lookups, whether or not the
+ * cache answered them) and distinct questions asked so far.  Phase: any;
+ * NULL m: AUTHSCORE_EINVAL. */
 AUTHSCORE_API int authscore_msg_dns_rounds(const authscore_msg *m);
 AUTHSCORE_API int authscore_msg_dns_queries(const authscore_msg *m);
+/* Of those questions: answered from the context's DNS answer cache
+ * (never sent to the resolver, never handed out by
+ * authscore_msg_next_query), and looked up there in vain.  Both are 0
+ * without a cache (dns.cache_size=0, or an unfinalized context).
+ * Counts so far: phase any; NULL m: AUTHSCORE_EINVAL. */
+AUTHSCORE_API int authscore_msg_dns_cache_hits(const authscore_msg *m);
+AUTHSCORE_API int authscore_msg_dns_cache_misses(const authscore_msg *m);
 
-/* SPF for `identity` (enum authscore_spf_identity). */
+/* SPF for `identity` (enum authscore_spf_identity): the result (enum
+ * authscore_result), the domain checked, the DNSSEC state of the records
+ * it rests on, the RFC 7208 4.6.4 counters (int: AUTHSCORE_ENOTEVAL when
+ * there is nothing to report), the mechanism that matched, the
+ * explanation (exp=, on fail) and a reason word for errors. */
 AUTHSCORE_API int authscore_spf_result(const authscore_msg *m, int identity);
 AUTHSCORE_API const char *authscore_spf_domain(const authscore_msg *m,
                                                int identity);
@@ -366,7 +457,11 @@ AUTHSCORE_API const char *authscore_spf_explanation(const authscore_msg *m,
 AUTHSCORE_API const char *authscore_spf_reason(const authscore_msg *m,
                                                int identity);
 
-/* DKIM, one entry per DKIM-Signature field in message order. */
+/* DKIM, one entry per DKIM-Signature field in message order (count: 0
+ * when there is nothing to report).  Per signature: the result (enum),
+ * d=, s=, a=, a reason word, the key's DNSSEC state (enum), the key size
+ * in bits (AUTHSCORE_ENOTEVAL when no key was decoded or there is
+ * nothing to report) and enum authscore_dkim_flag bits. */
 AUTHSCORE_API size_t authscore_dkim_count(const authscore_msg *m);
 AUTHSCORE_API int authscore_dkim_result(const authscore_msg *m, size_t i);
 AUTHSCORE_API const char *authscore_dkim_domain(const authscore_msg *m,
@@ -379,10 +474,21 @@ AUTHSCORE_API const char *authscore_dkim_reason(const authscore_msg *m,
                                                 size_t i);
 AUTHSCORE_API int authscore_dkim_dnssec(const authscore_msg *m, size_t i);
 AUTHSCORE_API int authscore_dkim_key_bits(const authscore_msg *m, size_t i);
-/* enum authscore_dkim_flag bits. */
 AUTHSCORE_API unsigned authscore_dkim_flags(const authscore_msg *m, size_t i);
+/* The message's DKIM result, one word for all its signatures: PASS if any
+ * signature passed; else TEMPERROR if any is temperror (a retry could
+ * pass, and DMARC then says temperror too); else FAIL, POLICY, PERMERROR,
+ * NEUTRAL, in that order, if any signature has it; NONE when the message
+ * has no DKIM-Signature.  Signatures beyond dkim.max_signatures do not
+ * count.  The rules' `dkim` condition, the Exim summary's `dkim` field and
+ * the Rspamd plugin all use this (docs/dkim.md).  Nothing to report:
+ * AUTHSCORE_RES_NOT_EVALUATED. */
+AUTHSCORE_API int authscore_dkim_overall(const authscore_msg *m);
 
-/* DMARC. */
+/* DMARC: the result (enum), the author domain, the policy and the
+ * disposition (enums below), whether SPF and DKIM aligned (1 or 0; int:
+ * AUTHSCORE_ENOTEVAL when there is nothing to report), the DNSSEC state
+ * of the policy record (enum) and a reason word. */
 AUTHSCORE_API int authscore_dmarc_result(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_dmarc_domain(const authscore_msg *m);
 /* enum authscore_dmarc_policy: the policy that applied (p, sp or np). */
@@ -398,8 +504,10 @@ AUTHSCORE_API const char *authscore_dmarc_reason(const authscore_msg *m);
  * order, with its weight (0 without rules.file, and 0 for a symbol a
  * rule's `cancel` list suppressed: it stays listed with an option saying
  * which rule).  authscore_score() stores the sum of the weights and
- * returns 0, or returns AUTHSCORE_ENOTEVAL when no rules are loaded.
- * Strings are owned by m. */
+ * returns 0, or returns AUTHSCORE_ENOTEVAL when no rules are loaded or
+ * outside phase DONE, the error that refused the message when one did,
+ * and AUTHSCORE_EINVAL for a NULL argument.  The other symbol getters
+ * follow GETTERS above.  Strings are owned by m. */
 AUTHSCORE_API int authscore_score(const authscore_msg *m, double *score);
 AUTHSCORE_API size_t authscore_symbol_count(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_symbol_name(const authscore_msg *m,
@@ -410,7 +518,8 @@ AUTHSCORE_API size_t authscore_symbol_option_count(const authscore_msg *m,
 AUTHSCORE_API const char *authscore_symbol_option(const authscore_msg *m,
                                                   size_t i, size_t j);
 /* The Authentication-Results field value (RFC 8601), without the field
- * name, unfolded; owned by m. */
+ * name, unfolded; owned by m.  NULL when there is nothing to report: a
+ * refused message has no A-R header. */
 AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
 
 /* ---- Host entry points: Exim -------------------------------------------
@@ -429,19 +538,26 @@ AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
  * within dns.timeout_ms.  The last message evaluated is kept per process, so
  * check then ar with the same arguments evaluates once.
  * Return values are Exim's: 0 (OK) with *yield set, 2 (FAIL) for bad
- * arguments or an unreadable or too large spool file, 3 (ERROR) for a bad
- * configuration or no memory; then *yield is the error text.  *yield points
- * to static storage valid until the next call (Exim copies it).
+ * arguments, an unreadable or too large spool file, or a configuration
+ * that does not load (logged once per process, no panic-log entry per
+ * message), 3 (ERROR) for any fault while evaluating (no memory, a limit:
+ * the message is refused, see CONVENTIONS); then *yield is the error text.
+ * Each evaluated message's outcome is logged to Exim's main log.
+ * *yield points to static storage valid until the next call (Exim copies
+ * it).
  * Phase: none (each call is a whole message); Exim's single thread only. */
 
 /* *yield = one line of space-separated name=value fields for
  * ${extract{name}{...}}: spf, spf_helo, dkim, dkim_domains, dmarc, policy,
  * disposition, dnssec, spf_dnssec, dkim_dnssec, dmarc_dnssec, temperror
- * (yes/no), score ("none" until scoring exists).  See docs/exim.md. */
+ * (yes/no), score (two decimals, "none" without a rule file), score10
+ * (the score times ten, rounded, for Exim's integer comparisons) and
+ * symbols (NAME(weight),...).  See docs/exim.md. */
 AUTHSCORE_API int authscore_exim_check(unsigned char **yield, int argc,
                                        unsigned char *argv[]);
 /* *yield = the Authentication-Results field value (authscore_ar_header()),
- * without the field name, unfolded. */
+ * without the field name, folded for add_header ("\n\t" before each
+ * result and where a line would pass 78 columns). */
 AUTHSCORE_API int authscore_exim_ar(unsigned char **yield, int argc,
                                     unsigned char *argv[]);
 

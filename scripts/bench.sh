@@ -12,6 +12,9 @@
 #   BENCH_RTT_MS    simulated round-trip time (default 20)
 #   BENCH_CPU       the core to pin to (default 0)
 #   BENCH_KEEP      a directory to keep the corpus and the logs in
+#   BENCH_E2E       1: also the real daemons (Exim, Rspamd); needs root,
+#                   for the network and mount namespaces they run in
+#   BENCH_COLD_MESSAGES, BENCH_COLD_FRESH: see bench/cli/run.sh
 # Benchmarks print figures; this script fails only when something does not
 # build or a program cannot run, never on speed.
 set -euo pipefail
@@ -40,6 +43,9 @@ if command -v taskset >/dev/null 2>&1; then
     pin=(taskset -c "$core")
 fi
 
+# What the benchmarks need (only the missing packages are installed).
+scripts/deps.sh bench >&2 || echo "(scripts/deps.sh bench failed: some figures may be missing)" >&2
+
 echo "== build ($dir, release)" >&2
 if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" -Dbuildtype=release >"$logs/setup.log" 2>&1 ||
@@ -47,7 +53,8 @@ if [ ! -f "$dir/build.ninja" ]; then
 else
     meson configure "$dir" -Dbuildtype=release >/dev/null
 fi
-targets=(libauthscore_internal.a tests/spf/bench_spf bench/dkim/bench_dkim)
+targets=(libauthscore_internal.a tests/spf/bench_spf bench/dkim/bench_dkim
+         module/host/cli/authscore)
 if ninja -C "$dir" -t targets all 2>/dev/null | grep -q '^bench/pipeline/bench_pipeline:'; then
     targets+=(bench/pipeline/bench_pipeline)
     pipeline=$dir/bench/pipeline/bench_pipeline
@@ -94,6 +101,26 @@ echo "== bench_dkim (same corpus)" >&2
 "${pin[@]}" "$dir/bench/dkim/bench_dkim" "$work/corpus/zone.txt" \
     "$work/corpus/list.txt" "$runs" >"$logs/dkim.log" 2>&1 ||
     { cat "$logs/dkim.log" >&2; exit 1; }
+
+echo "== the DNS answer cache, 1 and 2 threads (bench/dns/cache_contention.c)" >&2
+${CC:-cc} -std=gnu11 -O2 -D_GNU_SOURCE -Iinclude -Imodule bench/dns/cache_contention.c \
+    -o "$work/cache_contention" "$dir/libauthscore_internal.a" -lpthread
+"$work/cache_contention" 2 >"$logs/cache.rows" 2>&1 || { cat "$logs/cache.rows" >&2; exit 1; }
+
+echo "== CLI through libunbound vs libopendkim, cold behind ${rtt} ms (bench/cli/run.sh)" >&2
+BENCH_RTT_MS=$rtt bench/cli/run.sh "$dir" "$work/corpus" "$work/cli" "$runs" "$core" \
+    "$logs/pipeline.log" >"$logs/cli.rows" 2>"$logs/cli.log" ||
+    { cat "$logs/cli.log" >&2; exit 1; }
+
+# Real daemons, opt-in: they need root (namespaces) and Debian's daemons.
+if [ "${BENCH_E2E:-0}" = 1 ]; then
+    echo "== Exim end to end (bench/exim/run.sh)" >&2
+    bench/exim/run.sh "$dir" "$work/corpus" "$work/exim" "$core" \
+        >"$logs/exim.rows" 2>"$logs/exim.log" || { tail -n 30 "$logs/exim.log" >&2; exit 1; }
+    echo "== Rspamd end to end (bench/rspamd/run.sh)" >&2
+    bench/rspamd/run.sh "$dir" "$work/corpus" "$work/rspamd" "$core" \
+        >"$logs/rspamd.rows" 2>"$logs/rspamd.log" || { tail -n 30 "$logs/rspamd.log" >&2; exit 1; }
+fi
 
 echo "== bench_spf ($runs runs)" >&2
 for i in $(seq 1 "$runs"); do

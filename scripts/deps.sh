@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages authscore needs, only those missing.
-# Usage: scripts/deps.sh [build|test|fuzz|all]   (default: all)
+# Usage: scripts/deps.sh [build|test|fuzz|bench|all]   (default: all)
 set -euo pipefail
 what=${1:-all}
 build=(meson ninja-build pkg-config gcc libssl-dev libunbound-dev libpcre2-dev
        libpsl-dev libidn2-dev libevent-dev nettle-dev publicsuffix dns-root-data ldnsutils python3)
 test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
-      python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy rspamd)
+      python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy exim4-config rspamd
+      locales-all)
 fuzz=(clang-14 libclang-rt-14-dev)
+# scripts/bench.sh: the corpus (dkimpy), the libopendkim baseline, nsd and
+# unbound daemons, and with BENCH_E2E=1 Exim, Rspamd and the namespace
+# tools (iproute2, util-linux's unshare); bc for the figures.
+bench=(python3-dkim python3-cryptography libopendkim-dev nsd unbound exim4-daemon-heavy rspamd
+       iproute2 util-linux bc)
+# Optional, for profiling a benchmark (perf record): installed when asked
+# for by name, never required.
+bench_optional=(linux-perf)
 pkgs=("${build[@]}")
 case "$what" in
   build) ;;
   test) pkgs+=("${test[@]}") ;;
   fuzz) pkgs+=("${fuzz[@]}") ;;
-  all) pkgs+=("${test[@]}" "${fuzz[@]}") ;;
-  *) echo "usage: $0 [build|test|fuzz|all]" >&2; exit 2 ;;
+  bench) pkgs+=("${bench[@]}") ;;
+  all) pkgs+=("${test[@]}" "${fuzz[@]}" "${bench[@]}") ;;
+  *) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,3 +44,7 @@ if [ ! -e "$policy" ]; then
 fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "$what" = bench ]; then
+  $sudo apt-get install -y -qq --no-install-recommends "${bench_optional[@]}" >/dev/null ||
+    echo "optional: ${bench_optional[*]} not installed (profiling only)" >&2
+fi

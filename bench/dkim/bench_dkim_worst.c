@@ -178,7 +178,7 @@ static long run_one(as_memdns *dns, as_dkim_keycache *cache, const buf *m,
     if (as_message_parse(&a, m->p, m->n, NULL, &pm) == 0 &&
         pm.hdr.count == AS_HEADER_MAX_FIELDS) {
         as_qtab *q = as_qtab_new(&a, 0);
-        as_dkim_config cfg = {(int)nsig, -1};
+        as_dkim_config cfg = {(int)nsig, -1, 0};
         as_dkim *d;
         if (q && as_dkim_start(&a, q, cache, &pm, &cfg, 0, &d) == 0) {
             as_dkim_hash(d);

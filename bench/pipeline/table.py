@@ -4,8 +4,9 @@
     table.py LOGDIR
 
 LOGDIR holds pipeline.log (bench_pipeline: lines "ROW|figure|median|
-min-max|note"), dkim.log (bench/dkim/bench_dkim on the same corpus) and
-spf-N.log (tests/spf/bench_spf, one file per run).  A missing log gives a
+min-max|note"), dkim.log (bench/dkim/bench_dkim on the same corpus),
+spf-N.log (tests/spf/bench_spf, one file per run) and *.rows (the CLI,
+Exim and Rspamd scripts: "ROW|section|figure|median|min-max|note").  A missing log gives a
 row that says so; the figures are printed, never judged here.
 """
 import os
@@ -84,8 +85,18 @@ def main():
         rows.append(("3 pipeline", "bench_pipeline", "not run", "-",
                      "see pipeline.log"))
 
+    # The other scripts' rows (bench/cli/run.sh, bench/exim/run.sh,
+    # bench/rspamd/run.sh): "ROW|section|figure|median|min-max|note".
+    for name in sorted(os.listdir(logdir)):
+        if not name.endswith(".rows"):
+            continue
+        for line in read(os.path.join(logdir, name)).splitlines():
+            if line.startswith("ROW|"):
+                parts = line.split("|")[1:] + ["", "", "", "", ""]
+                rows.append(tuple(parts[:5]))
+
     order = ["1 DKIM", "2 SPF", "3 pipeline", "4 cold", "5 memory",
-             "6 start-up"]
+             "6 start-up", "7 CLI", "8 Exim", "9 Rspamd"]
     rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
     print("| # | figure | median | min-max | target / note |")
     print("|---|---|---|---|---|")

@@ -1,11 +1,14 @@
-/* ctx.c - the per-process context: options, finalize, logging. */
-#include <errno.h>
+/* ctx.c - the per-process context: options (core/options.c), finalize,
+ * logging. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/internal.h"
+#include "core/options.h"
+#include "core/psl_load.h"
 #include "score/ar_write.h"
 
 void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)
@@ -28,6 +31,9 @@ int authscore_ctx_new(authscore_ctx **out)
     if (!c)
         return AUTHSCORE_ENOMEM;
     c->dns_timeout_ms = AS_RESOLVER_DEFAULT_TIMEOUT_MS;
+    c->dns_cache_size = (int)AS_DNS_CACHE_DEFAULT_BYTES;
+    c->dns_cache_max_ttl = AS_DNS_CACHE_DEFAULT_MAX_TTL;
+    c->dns_cache_bogus_ttl = AS_DNS_CACHE_DEFAULT_SHORT_TTL;
     c->dkim_max_signatures = AS_DKIM_MAX_SIGNATURES;
     c->dkim_clock_skew = AS_DKIM_CLOCK_SKEW;
     c->spf_max_lookups = AS_SPF_MAX_LOOKUPS;
@@ -49,6 +55,7 @@ void authscore_ctx_free(authscore_ctx *c)
     if (!c)
         return;
     as_resolver_free(c->resolver);
+    as_dns_cache_free(c->cache);
     as_dkim_keycache_free(c->keys);
     as_dmarc_psl_free(c->psl);
     free(c->dns_config);
@@ -73,111 +80,24 @@ int authscore_ctx_set_log(authscore_ctx *c, authscore_log_fn fn, void *user)
     return 0;
 }
 
-/* Parse a decimal in [lo, hi]; returns 0 or -1. */
-static int parse_int(const char *v, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < lo || n > hi)
-        return -1;
-    *out = (int)n;
-    return 0;
-}
-
-static int set_str(char **slot, const char *v)
-{
-    char *d = strdup(v);
-    if (!d)
-        return AUTHSCORE_ENOMEM;
-    free(*slot);
-    *slot = d;
-    return 0;
-}
-
 int authscore_ctx_set_option(authscore_ctx *c, const char *name, const char *v)
 {
     if (!c || !name || !v)
         return AUTHSCORE_EINVAL;
     if (c->finalized)
         return AUTHSCORE_EPHASE;
-    int n;
-    if (!strcmp(name, "dns.config"))
-        return set_str(&c->dns_config, v);
-    if (!strcmp(name, "dns.trust_anchor"))
-        return set_str(&c->trust_anchor, v);
-    if (!strcmp(name, "dns.forwarder")) {
-        if (c->n_forwarders >= AS_RESOLVER_MAX_FORWARDERS)
-            return AUTHSCORE_ELIMIT;
-        char *d = strdup(v);
-        if (!d)
-            return AUTHSCORE_ENOMEM;
-        c->forwarders[c->n_forwarders++] = d;
-        return 0;
-    }
-    if (!strcmp(name, "dns.timeout_ms")) {
-        if (parse_int(v, 1, AS_RESOLVER_MAX_TIMEOUT_MS, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->dns_timeout_ms = n;
-        return 0;
-    }
-    if (!strcmp(name, "dns.backend")) {
-        if (!strcmp(v, "unbound"))
-            c->backend = AS_BACKEND_UNBOUND;
-        else if (!strcmp(v, "none"))
-            c->backend = AS_BACKEND_NONE;
-        else
-            return AUTHSCORE_EINVAL;
-        return 0;
-    }
-    if (!strcmp(name, "authserv_id"))
-        return set_str(&c->authserv_id, v);
-    if (!strcmp(name, "dkim.max_signatures")) {
-        if (parse_int(v, 1, AS_DKIM_MAX_SIGNATURES_HARD, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->dkim_max_signatures = n;
-        return 0;
-    }
-    if (!strcmp(name, "dkim.clock_skew")) {
-        if (parse_int(v, 0, 86400, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->dkim_clock_skew = n;
-        return 0;
-    }
-    if (!strcmp(name, "dmarc.mode")) {
-        if (!strcmp(v, "rfc9989"))
-            c->dmarc_mode = AS_DMARC_RFC9989;
-        else if (!strcmp(v, "rfc7489"))
-            c->dmarc_mode = AS_DMARC_RFC7489;
-        else
-            return AUTHSCORE_EINVAL;
-        return 0;
-    }
-    if (!strcmp(name, "rules.file"))
-        return set_str(&c->rules_file, v);
-    if (!strcmp(name, "dmarc.psl_file"))
-        return set_str(&c->psl_file, v);
-    if (!strcmp(name, "dmarc.pct_seed")) {
-        if (parse_int(v, 0, 0x7fffffff, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->dmarc_pct_seed = (uint32_t)n;
-        return 0;
-    }
-    /* RFC 7208 4.6.4: the limits may only be lowered. */
-    if (!strcmp(name, "spf.max_lookups")) {
-        if (parse_int(v, 1, AS_SPF_MAX_LOOKUPS, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->spf_max_lookups = n;
-        return 0;
-    }
-    if (!strcmp(name, "spf.max_void_lookups")) {
-        /* 0 would read as "RFC default" to the engine: refuse it. */
-        if (parse_int(v, 1, AS_SPF_MAX_VOID_LOOKUPS, &n) < 0)
-            return AUTHSCORE_EINVAL;
-        c->spf_max_void_lookups = n;
-        return 0;
-    }
-    return AUTHSCORE_EINVAL;
+    return as_option_set(c, name, v);
+}
+
+/* The answer cache's clock: monotonic, so a step of the wall clock never
+ * ages or revives an entry; the coarse one is enough for TTLs in seconds
+ * and costs no system call. */
+static int64_t monotonic_ms(void *user)
+{
+    (void)user;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void resolver_log(void *user, int level, const char *msg)
@@ -199,6 +119,8 @@ static int finalize_failed(authscore_ctx *c, int rc, const char *fmt, ...)
     c->psl = NULL;
     as_rules_free(c->rules);
     c->rules = NULL;
+    as_dns_cache_free(c->cache);
+    c->cache = NULL;
     return rc;
 }
 
@@ -240,11 +162,22 @@ int authscore_ctx_finalize(authscore_ctx *c)
     if (!c->authserv_id && !(c->authserv_id = strdup(as_ar_default_authserv_id())))
         return finalize_failed(c, AUTHSCORE_ENOMEM, "out of memory");
     if (c->dmarc_mode == AS_DMARC_RFC7489) {
-        if (as_dmarc_psl_load(c->psl_file, &c->psl) < 0)
-            return finalize_failed(c, AUTHSCORE_ECONFIG,
-                                   "cannot load the Public Suffix List %s (Debian package publicsuffix)",
-                                   c->psl_file ? c->psl_file : "(system default)");
+        char err[128];
+        int r = as_psl_load(c->psl_file, &c->psl, err, sizeof err);
+        if (r < 0)
+            return finalize_failed(c, r == AUTHSCORE_ENOMEM ? r : AUTHSCORE_ECONFIG,
+                                   "cannot load the Public Suffix List %s: %s (Debian package publicsuffix)",
+                                   c->psl_file && *c->psl_file ? c->psl_file : "(system default)", err);
     }
+    as_dns_cache_config cc = {
+        .max_bytes = (size_t)c->dns_cache_size,
+        .max_ttl = (uint32_t)c->dns_cache_max_ttl,
+        .short_ttl = (uint32_t)c->dns_cache_bogus_ttl,
+        .clock = monotonic_ms,
+    };
+    int cr = as_dns_cache_new(&cc, &c->cache);
+    if (cr < 0)
+        return finalize_failed(c, cr, "DNS answer cache: %s", authscore_strerror(cr));
     if (c->backend == AS_BACKEND_UNBOUND) {
         as_resolver_config rc = {0};
         rc.config_file = c->dns_config;

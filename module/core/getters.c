@@ -1,7 +1,20 @@
-/* getters.c - read-only views of a finished message for hosts. */
+/* getters.c - read-only views of a finished message for hosts.
+ *
+ * One rule for "nothing to report" (wrong phase, a method that did not
+ * run, a refused message, an index out of range, a NULL message): enum
+ * getters give the enum's 0 (NOT_EVALUATED, INDETERMINATE, POLICY_UNSET),
+ * never a negative code, so their value is always a valid enum; other int
+ * getters give AUTHSCORE_ENOTEVAL; strings NULL; counts, flags and
+ * weights 0.  See include/authscore.h, GETTERS. */
 #include "core/internal.h"
+#include "score/symbols.h"
 
-static int done(const authscore_msg *m) { return m && m->phase == AS_PHASE_DONE; }
+/* A refused message (m->fault, msg.c) has no verdict to report, even when
+ * the fault came after the engines finished. */
+static int done(const authscore_msg *m)
+{
+    return m && m->phase == AS_PHASE_DONE && !m->fault;
+}
 
 int authscore_msg_parse_status(const authscore_msg *m)
 {
@@ -36,6 +49,34 @@ int authscore_msg_dns_rounds(const authscore_msg *m)
 int authscore_msg_dns_queries(const authscore_msg *m)
 {
     return m ? (int)as_qtab_count(m->q) : AUTHSCORE_EINVAL;
+}
+
+int authscore_msg_dns_cache_hits(const authscore_msg *m)
+{
+    return m ? (int)as_qtab_cache_hits(m->q) : AUTHSCORE_EINVAL;
+}
+
+int authscore_msg_dns_cache_misses(const authscore_msg *m)
+{
+    return m ? (int)as_qtab_cache_misses(m->q) : AUTHSCORE_EINVAL;
+}
+
+int authscore_ctx_dns_cache_stats(const authscore_ctx *ctx, uint64_t *hits,
+                                  uint64_t *misses, uint64_t *entries, uint64_t *bytes)
+{
+    if (!ctx)
+        return AUTHSCORE_EINVAL;
+    as_dns_cache_stats st;
+    as_dns_cache_stats_get(ctx->cache, &st);
+    if (hits)
+        *hits = st.hits;
+    if (misses)
+        *misses = st.misses;
+    if (entries)
+        *entries = st.entries;
+    if (bytes)
+        *bytes = st.bytes;
+    return 0;
 }
 
 /* ---- SPF ---- */
@@ -112,7 +153,7 @@ size_t authscore_dkim_count(const authscore_msg *m)
 int authscore_dkim_result(const authscore_msg *m, size_t i)
 {
     const as_dkim_sig_result *r = dkim(m, i);
-    return r ? r->result : AUTHSCORE_ENOTFOUND;
+    return r ? r->result : AUTHSCORE_RES_NOT_EVALUATED;
 }
 
 const char *authscore_dkim_domain(const authscore_msg *m, size_t i)
@@ -142,19 +183,36 @@ const char *authscore_dkim_reason(const authscore_msg *m, size_t i)
 int authscore_dkim_dnssec(const authscore_msg *m, size_t i)
 {
     const as_dkim_sig_result *r = dkim(m, i);
-    return r ? r->dnssec : AUTHSCORE_ENOTFOUND;
+    return r ? r->dnssec : AUTHSCORE_DNSSEC_INDETERMINATE;
 }
 
 int authscore_dkim_key_bits(const authscore_msg *m, size_t i)
 {
     const as_dkim_sig_result *r = dkim(m, i);
-    return r ? r->key_bits : AUTHSCORE_ENOTFOUND;
+    return r ? r->key_bits : AUTHSCORE_ENOTEVAL;
 }
 
 unsigned authscore_dkim_flags(const authscore_msg *m, size_t i)
 {
     const as_dkim_sig_result *r = dkim(m, i);
     return r ? r->flags : 0;
+}
+
+/* The same fold as the scorer's `dkim` condition (score/symbols.h). */
+int authscore_dkim_overall(const authscore_msg *m)
+{
+    if (!done(m) || !m->dkim)
+        return AUTHSCORE_RES_NOT_EVALUATED;
+    size_t n = as_dkim_count(m->dkim);
+    if (n == 0)
+        return AUTHSCORE_RES_NONE;
+    int acc = AUTHSCORE_RES_NOT_EVALUATED;
+    for (size_t i = 0; i < n; i++) {
+        const as_dkim_sig_result *r = as_dkim_get_result(m->dkim, i);
+        if (r)
+            acc = as_dkim_overall_add(acc, r->result);
+    }
+    return acc;
 }
 
 /* ---- DMARC ---- */
@@ -218,6 +276,8 @@ int authscore_score(const authscore_msg *m, double *score)
 {
     if (!m || !score)
         return AUTHSCORE_EINVAL;
+    if (m->fault)
+        return m->fault;
     if (!done(m) || !m->ctx->rules || !m->scored_ok)
         return AUTHSCORE_ENOTEVAL;
     *score = m->scored.score;

@@ -7,6 +7,7 @@
 #include <authscore.h>
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
+#include "dns/cache.h"
 #include "dns/qtab.h"
 #include "dns/resolver.h"
 #include "msg/message.h"
@@ -24,19 +25,23 @@ struct authscore_ctx {
     authscore_log_fn log_fn;
     void *log_user;
     int finalized;
-    /* options */
+    /* options: set through the table in core/options.c (int or char *) */
     char *dns_config;
     char *trust_anchor;
     char *forwarders[AS_RESOLVER_MAX_FORWARDERS];
     size_t n_forwarders;
     int dns_timeout_ms;
     int backend;
+    int dns_cache_size;      /* bytes; 0: no answer cache (dns/cache.h) */
+    int dns_cache_max_ttl;   /* seconds, secure / insecure answers */
+    int dns_cache_bogus_ttl; /* seconds, bogus / indeterminate answers */
     char *authserv_id;
     int dkim_max_signatures;
     int dkim_clock_skew;
+    int dkim_accept_rsa_sha1; /* 0 (default) or 1: RFC 8301 legacy exception */
     int dmarc_mode;
     char *psl_file;
-    uint32_t dmarc_pct_seed;
+    int dmarc_pct_seed;  /* 0..INT32_MAX, given to the engine as uint32_t */
     int spf_max_lookups;
     int spf_max_void_lookups;
     char *rules_file;
@@ -44,6 +49,7 @@ struct authscore_ctx {
     as_rules *rules;  /* NULL without rules.file: weights 0, no score */
     char error[AS_RULES_ERROR_MAX + 64]; /* why finalize failed, or "" */
     as_resolver *resolver;
+    as_dns_cache *cache;  /* NULL: none (dns.cache_size=0, or not finalized) */
     as_dkim_keycache *keys;
     const void *psl; /* Public Suffix List, rfc7489 mode only */
 };
@@ -68,6 +74,9 @@ struct authscore_msg {
     const char *ar_header; /* A-R field value (score/ar_write.h), or NULL */
     as_scored scored;      /* symbols, weights, score (score/rules.h) */
     int scored_ok;         /* scored is complete (no ENOMEM/ELIMIT on the way) */
+    int fault;             /* sticky: the first internal fault (ENOMEM, ELIMIT,
+                              ...) that stopped the pipeline; every later call
+                              returns it and no getter reports a verdict */
 };
 
 /* Log through the host's callback only (never stdout/stderr). */

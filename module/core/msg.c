@@ -1,5 +1,10 @@
 /* msg.c - one message: parse, start the engines, the sans-I/O loop, and
- * the final evaluation. */
+ * the final evaluation.
+ *
+ * Fail closed (docs/architecture.md): an internal fault (no memory, a hard
+ * cap) that stops the pipeline is kept in m->fault.  From then on every
+ * call on the message returns it and no getter reports a verdict, so a
+ * host can never read a half-evaluated message as a finished one. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +14,17 @@
 
 /* Bytes of client_ip / helo / mail_from we accept (RFC 5321 4.5.3.1). */
 #define AS_ENVELOPE_MAX 512u
+
+/* Keep the first fault and return the one kept: `return refuse(m, rc)`. */
+static int refuse(authscore_msg *m, int rc)
+{
+    if (rc < 0 && !m->fault) {
+        m->fault = rc;
+        as_log(m->ctx, AUTHSCORE_LOG_WARNING, "message refused: %s",
+               authscore_strerror(rc));
+    }
+    return m->fault;
+}
 
 static const char *copy_arg(authscore_msg *m, const char *s, int *bad)
 {
@@ -46,6 +62,8 @@ int authscore_msg_new(const authscore_ctx *ctx, const char *client_ip,
         authscore_msg_free(m);
         return bad == 1 ? AUTHSCORE_EINVAL : AUTHSCORE_ENOMEM;
     }
+    /* Hits are answered inside the table: never sent, never handed out. */
+    as_qtab_set_cache(m->q, ctx->cache);
     m->now = (int64_t)time(NULL);
     m->parse_status = as_message_parse(&m->arena, message ? message : "", len, NULL, &m->m);
     if (m->parse_status == AUTHSCORE_ENOMEM) {
@@ -60,8 +78,8 @@ int authscore_msg_set_time(authscore_msg *m, int64_t now)
 {
     if (!m)
         return AUTHSCORE_EINVAL;
-    if (m->started)
-        return AUTHSCORE_EPHASE;
+    if (m->fault || m->started)
+        return m->fault ? m->fault : AUTHSCORE_EPHASE;
     m->now = now;
     return 0;
 }
@@ -141,19 +159,23 @@ static int start_dmarc(authscore_msg *m)
 
 int as_msg_start(authscore_msg *m)
 {
+    if (m->fault)
+        return m->fault;
     if (m->started)
         return 0;
     m->started = 1;
     m->phase = AS_PHASE_RESOLVING;
     int rc = start_spf(m);
     if (rc == 0) {
-        as_dkim_config dc = {m->ctx->dkim_max_signatures, m->ctx->dkim_clock_skew};
+        as_dkim_config dc = {m->ctx->dkim_max_signatures, m->ctx->dkim_clock_skew,
+                             m->ctx->dkim_accept_rsa_sha1};
         rc = as_dkim_start(&m->arena, m->q, m->ctx->keys, &m->m, &dc, m->now, &m->dkim);
     }
     if (rc == 0)
         rc = start_dmarc(m);
     as_qtab_flush(m->q);
-    return rc;
+    /* An engine that could not start would be missing from the result. */
+    return rc < 0 ? refuse(m, rc) : 0;
 }
 
 void as_msg_idle(void *arg)
@@ -170,6 +192,8 @@ int authscore_msg_next_query(authscore_msg *m, uint32_t *id, const char **qname,
 {
     if (!m || !id || !qname || !qtype)
         return AUTHSCORE_EINVAL;
+    if (m->fault)
+        return m->fault;
     if (m->phase == AS_PHASE_DONE)
         return AUTHSCORE_EPHASE;
     int rc = as_msg_start(m);
@@ -193,6 +217,8 @@ static int check_answer_args(authscore_msg *m, uint32_t id, int dnssec)
 {
     if (!m)
         return AUTHSCORE_EINVAL;
+    if (m->fault)
+        return m->fault;
     if (m->phase != AS_PHASE_RESOLVING)
         return AUTHSCORE_EPHASE;
     if (dnssec < AUTHSCORE_DNSSEC_INDETERMINATE || dnssec > AUTHSCORE_DNSSEC_BOGUS)
@@ -218,24 +244,27 @@ int authscore_msg_answer(authscore_msg *m, uint32_t id, int status, int dnssec,
     as_qtab_question(m->q, id, &name, &qtype);
     as_dns_answer ans = as_dns_answer_status(status, dnssec);
     ans.ttl = ttl;
+    /* An answer that does not fit is not dropped (its question would
+     * time out into a temperror that looks like DNS trouble): the
+     * message is refused. */
     if (why_bogus) {
         ans.why_bogus = as_arena_strndup(&m->arena, why_bogus, strnlen(why_bogus, 512));
         if (!ans.why_bogus)
-            return AUTHSCORE_ENOMEM;
+            return refuse(m, AUTHSCORE_ENOMEM);
     }
     if (status == AUTHSCORE_DNS_OK) {
         if (count > AS_DNS_MAX_RECORDS)
             count = AS_DNS_MAX_RECORDS;
         as_dns_rr *rr = as_arena_calloc(&m->arena, count ? count : 1, sizeof *rr);
         if (!rr)
-            return AUTHSCORE_ENOMEM;
+            return refuse(m, AUTHSCORE_ENOMEM);
         size_t k = 0;
         for (size_t i = 0; i < count; i++) {
             if (!rdata[i])
                 continue;
             rc = as_dns_rr_from_text(&m->arena, qtype, rdata[i], rdata_len[i], ttl, &rr[k]);
             if (rc == AUTHSCORE_ENOMEM)
-                return rc;
+                return refuse(m, rc);
             if (rc == 0)
                 k++;
             else
@@ -265,12 +294,12 @@ int authscore_msg_answer_wire(authscore_msg *m, uint32_t id,
     as_dns_answer ans;
     rc = as_dns_parse_packet(&m->arena, qtype, packet, len, &ans);
     if (rc < 0)
-        return rc;
+        return refuse(m, rc);
     ans.dnssec = dnssec;
     if (why_bogus) {
         ans.why_bogus = as_arena_strndup(&m->arena, why_bogus, strnlen(why_bogus, 512));
         if (!ans.why_bogus)
-            return AUTHSCORE_ENOMEM;
+            return refuse(m, AUTHSCORE_ENOMEM);
     }
     return as_qtab_answer(m->q, id, &ans);
 }
@@ -289,7 +318,9 @@ static as_dmarc_auth *dkim_auths(authscore_msg *m, size_t *n)
         return NULL;
     for (size_t i = 0; i < count; i++) {
         const as_dkim_sig_result *r = as_dkim_get_result(m->dkim, i);
-        if (r && r->d) {
+        /* A temperror whose d= was lost to a fault still counts: DMARC
+         * cannot rule out that it would have aligned. */
+        if (r && (r->d || r->result == AUTHSCORE_RES_TEMPERROR)) {
             a[*n].domain = r->d;
             a[*n].result = r->result;
             (*n)++;
@@ -321,6 +352,12 @@ static int collect_results(authscore_msg *m, as_results *r)
     r->from_fields = m->m.from_fields;
     r->from_mailboxes = m->m.from_count;
     return 0;
+}
+
+/* The scorer logs through the context (a regex limit, once per regex). */
+static void score_log(const void *ctx, int level, const char *msg)
+{
+    as_log(ctx, level, "%s", msg);
 }
 
 /* The domain of the envelope sender, or NULL for the null reverse-path. */
@@ -355,6 +392,8 @@ static int make_outputs(authscore_msg *m)
         .helo = m->helo && *m->helo ? m->helo : NULL,
         .mail_from_domain = mail_from_domain(m),
         .from_domain = m->m.from_domain,
+        .log = score_log,
+        .log_user = m->ctx,
     };
     rc = as_rules_score(m->ctx->rules, &m->arena, &in, &m->scored);
     /* A half-built list is never shown: no symbols, no score. */
@@ -368,8 +407,8 @@ int authscore_msg_result(authscore_msg *m)
 {
     if (!m)
         return AUTHSCORE_EINVAL;
-    if (m->phase == AS_PHASE_DONE)
-        return 0;
+    if (m->fault || m->phase == AS_PHASE_DONE)
+        return m->fault;
     int rc = as_msg_start(m);
     if (rc < 0)
         return rc;
@@ -388,13 +427,15 @@ int authscore_msg_result(authscore_msg *m)
         size_t n;
         as_dmarc_auth *dk = dkim_auths(m, &n);
         if (!dk)
-            return AUTHSCORE_ENOMEM;
+            return refuse(m, AUTHSCORE_ENOMEM);
         as_dmarc_evaluate(m->dmarc, s ? &spf : NULL, dk, n);
         m->dmarc_evaluated = 1;
     }
     m->phase = AS_PHASE_DONE;
-    /* After DONE, so a failure here never re-runs the engines. */
-    return make_outputs(m);
+    /* After DONE, so a failure here never re-runs the engines; the fault
+     * hides the verdicts that were computed (no A-R without symbols). */
+    rc = make_outputs(m);
+    return rc < 0 ? refuse(m, rc) : 0;
 }
 
 void authscore_msg_free(authscore_msg *m)
@@ -409,6 +450,8 @@ int authscore_msg_resolve(authscore_msg *m)
 {
     if (!m)
         return AUTHSCORE_EINVAL;
+    if (m->fault)
+        return m->fault;
     const authscore_ctx *ctx = m->ctx;
     if (!ctx->finalized || !ctx->resolver)
         return AUTHSCORE_EPHASE;
@@ -418,9 +461,10 @@ int authscore_msg_resolve(authscore_msg *m)
     if (rc < 0)
         return rc;
     rc = as_resolver_drive(ctx->resolver, m->q, ctx->dns_timeout_ms, as_msg_idle, m);
+    /* DNS trouble still gives a result: unanswered questions time out.
+     * Our own fault (an answer that did not fit) does not. */
     if (rc < 0 && rc != AUTHSCORE_EDNS)
-        return rc;
-    /* DNS trouble still gives a result: unanswered questions time out. */
+        return refuse(m, rc);
     return authscore_msg_result(m);
 }
 

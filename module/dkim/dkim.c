@@ -52,6 +52,7 @@ struct as_dkim {
     const as_message *msg;
     int64_t now;
     int skew;
+    int accept_sha1;        /* as_dkim_config.accept_rsa_sha1 */
     size_t nsig;
     sig_state *sigs;
     size_t njobs;
@@ -204,9 +205,9 @@ static int keyrec_result(const char *reason)
 }
 
 /* The domain part of i= (after its last '@').  strlen/strrchr are safe on
- * the parsed names: tag values cannot hold NUL (3.2 VALCHAR) and d=/s=
- * are checked to be printable (sig.c), so the copies end where they
- * should. */
+ * the parsed names: tag values cannot hold NUL (3.2 VALCHAR), a decoded
+ * i= holds no control byte and d=/s= are checked to be printable
+ * (sig.c), so the copies end where they should. */
 static as_span i_domain(const char *i)
 {
     const char *at = strrchr(i, '@');
@@ -414,6 +415,13 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
         settle(s, AUTHSCORE_RES_PERMERROR, sg->reason);
         return 0;
     }
+    /* RFC 8301 3.1: rsa-sha1 "MUST NOT be used for signing or verifying":
+     * no key is asked, so the signature neither counts against the cap
+     * nor costs a query, unless the site kept the legacy exception. */
+    if (sg->md == AS_MD_SHA1 && !d->accept_sha1) {
+        settle(s, AUTHSCORE_RES_PERMERROR, "weak_algorithm");
+        return 0;
+    }
     /* Unsigned difference: t > now, so it is exact and cannot overflow
      * even for a saturated t= and a host clock far in the past. */
     if (sg->t >= 0 && sg->t > d->now &&
@@ -479,6 +487,7 @@ int as_dkim_start(as_arena *a, as_qtab *q, as_dkim_keycache *cache,
     if (cap > AS_DKIM_MAX_SIGNATURES_HARD)
         cap = AS_DKIM_MAX_SIGNATURES_HARD;
     d->skew = cfg && cfg->clock_skew >= 0 ? cfg->clock_skew : AS_DKIM_CLOCK_SKEW;
+    d->accept_sha1 = cfg && cfg->accept_rsa_sha1;
 
     /* Fields beyond the positions the message parser recorded still get a
      * result (not evaluated), so the count matches the message. */

@@ -39,6 +39,9 @@ void as_dkim_keycache_get_stats(as_dkim_keycache *c, as_dkim_keycache_stats *st)
 typedef struct as_dkim_config {
     int max_signatures;  /* 0: AS_DKIM_MAX_SIGNATURES */
     int clock_skew;      /* seconds; <0: AS_DKIM_CLOCK_SKEW */
+    int accept_rsa_sha1; /* 0: rsa-sha1 is permerror "weak_algorithm" (RFC
+                            8301 3.1: MUST NOT be used for verifying);
+                            1: the legacy exception, verified and flagged */
 } as_dkim_config;
 
 typedef struct as_dkim_sig_result {

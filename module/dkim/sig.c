@@ -83,6 +83,82 @@ static int identity_ok(as_span i, as_span d)
            dom.p[dom.len - d.len - 1] == '.';
 }
 
+/* dkim-quoted-printable (RFC 6376 2.11), the form of i= (3.5): FWS is
+ * not part of the value and goes; "=" and two upper-case hex digits
+ * ("no lowercase characters permitted") give that byte; every other byte
+ * must be a dkim-safe-char (so a literal '@' stays one).  Decodes into
+ * out[cap].  Returns the length, QP_MALFORMED (a bad or cut-off "=XX",
+ * or a byte the encoding does not allow), or QP_TOO_LONG. */
+enum { QP_MALFORMED = -1, QP_TOO_LONG = -2 };
+
+static int hex_upper(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int is_fws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The next byte at or after *k that is not FWS (*k moves past it), or -1
+ * at the end. */
+static int next_byte(const char *p, size_t len, size_t *k)
+{
+    while (*k < len && is_fws(p[*k]))
+        (*k)++;
+    return *k < len ? (unsigned char)p[(*k)++] : -1;
+}
+
+static long qp_decode(const char *p, size_t len, char *out, size_t cap)
+{
+    size_t o = 0, k = 0;
+    int c;
+    while ((c = next_byte(p, len, &k)) >= 0) {
+        if (c == '=') {
+            /* FWS is removed before decoding, so it may split "=XX". */
+            int hi = next_byte(p, len, &k), lo = next_byte(p, len, &k);
+            hi = hi < 0 ? -1 : hex_upper((char)hi);
+            lo = lo < 0 ? -1 : hex_upper((char)lo);
+            if (hi < 0 || lo < 0)
+                return QP_MALFORMED;
+            c = hi << 4 | lo;
+        } else if (c < 0x21 || c > 0x7e || c == ';') {
+            return QP_MALFORMED; /* not a dkim-safe-char */
+        }
+        if (o == cap)
+            return QP_TOO_LONG;
+        out[o++] = (char)c;
+    }
+    return (long)o;
+}
+
+/* i= decoded into *out (arena, NUL-terminated).  Returns NULL, or the
+ * permerror reason with *out set to the value as written (reported, not
+ * used): a malformed encoding, or a decoded value no address can be
+ * (over AS_DKIM_MAX_I_BYTES, or a control byte: RFC 5321 4.1.2 allows
+ * none, and a NUL would cut the name short). */
+static const char *decode_i(as_arena *a, as_span v, const char **out,
+                            size_t *outlen, int *nomem)
+{
+    char buf[AS_DKIM_MAX_I_BYTES];
+    long n = qp_decode(v.p, v.len, buf, sizeof buf);
+    const char *why = n == QP_MALFORMED ? "bad_encoding:i"
+                      : n < 0           ? "bad_signature_tag:i"
+                                        : NULL;
+    for (long k = 0; !why && k < n; k++)
+        if ((unsigned char)buf[k] < 0x20 || buf[k] == 0x7f)
+            why = "bad_signature_tag:i";
+    *outlen = why ? v.len : (size_t)n;
+    *out = as_arena_strndup(a, why ? v.p : buf, *outlen);
+    *nomem = *out == NULL;
+    return why;
+}
+
 int as_dkim_sig_h_next(const as_dkim_sig *s, size_t *pos, as_span *name)
 {
     if (*pos > s->h.len)
@@ -182,9 +258,12 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
     o->a = as_arena_strndup(a, t_a->value.p, t_a->value.len);
     o->d = as_arena_strndup_lower(a, t_d->value.p, t_d->value.len);
     o->s = as_arena_strndup_lower(a, t_s->value.p, t_s->value.len);
+    const char *i_bad = NULL;
+    size_t i_len = 0;
+    int i_nomem = 0;
     if (t_i)
-        o->i = as_arena_strndup(a, t_i->value.p, t_i->value.len);
-    if (!o->a || !o->d || !o->s || (t_i && !o->i))
+        i_bad = decode_i(a, t_i->value, &o->i, &i_len, &i_nomem);
+    if (!o->a || !o->d || !o->s || i_nomem)
         return AUTHSCORE_ENOMEM;
 
     if (t_v->value.len != 1 || t_v->value.p[0] != '1') {
@@ -238,8 +317,10 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
         o->reason = hbad;
         return 0;
     }
-    if (t_i && !identity_ok(t_i->value, t_d->value)) {
-        o->reason = "bad_signature_tag:i";
+    /* Decoded first (3.5: i= is dkim-quoted-printable), then checked. */
+    if (t_i && (i_bad || !identity_ok(as_span_make(o->i, i_len),
+                                      t_d->value))) {
+        o->reason = i_bad ? i_bad : "bad_signature_tag:i";
         return 0;
     }
     if (t_l) {

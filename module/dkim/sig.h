@@ -13,10 +13,15 @@
 #define AS_DKIM_MAX_H_NAMES 1024u    /* h= entries; real signers use < 64 */
 #define AS_DKIM_MAX_DIGITS 20u       /* t=, x=, l= (3.5: l= up to 76 digits,
                                         t=/x= 12; longer saturates) */
+/* Decoded i=: an address as RFC 5321 4.5.3.1 bounds it (local-part 64,
+ * "@", domain 255).  A longer identity is bad_signature_tag:i. */
+#define AS_DKIM_MAX_I_BYTES 320u
 
 typedef struct as_dkim_sig {
     const char *reason;  /* NULL: usable; else a permerror reason code */
-    const char *a, *d, *s, *i;  /* NUL-terminated; d and s lowercased */
+    const char *a, *d, *s, *i;  /* NUL-terminated; d and s lowercased;
+                                   i decoded (dkim-quoted-printable, 2.11)
+                                   when it decodes, else as written */
     int md;              /* enum as_crypto_md */
     int keytype;         /* enum as_crypto_keytype */
     int hcanon, bcanon;  /* enum as_canon_mode */

@@ -28,7 +28,8 @@ struct as_dmarc {
     const void *psl;
     as_dmarc_result r;
     int final;           /* r is settled (author domain problems) */
-    int err;             /* ENOMEM while asking */
+    int err;             /* our own fault: ENOMEM, or ELIMIT (question
+                            cap); the result is then temperror */
     unsigned pending;    /* our callbacks not yet delivered */
     const char *author;
     size_t alen;
@@ -68,9 +69,8 @@ static void ask_slot(as_dmarc *d, size_t wi, size_t si)
         w->slot[si].dnssec = AUTHSCORE_DNSSEC_INDETERMINATE;
         return;
     }
-    if (rc == AUTHSCORE_ENOMEM)
-        d->err = rc;
-    /* ELIMIT (question cap): an unanswerable question is a DNS failure. */
+    /* ENOMEM, or ELIMIT (the question cap): a name we could not ask. */
+    d->err = rc;
     w->slot[si].state = AS_SLOT_ERROR;
 }
 
@@ -148,8 +148,7 @@ static void ask_existence(as_dmarc *d)
             d->exist[i] = EX_PENDING;
             d->pending++;
         } else {
-            if (rc == AUTHSCORE_ENOMEM)
-                d->err = rc;
+            d->err = rc; /* ENOMEM or ELIMIT */
             d->exist[i] = EX_ERROR;
         }
     }
@@ -273,7 +272,8 @@ int as_dmarc_start(as_arena *a, as_qtab *q, const as_dmarc_config *cfg,
      * 3.2.13); only a parent's record can apply np. */
     if (has_parent)
         ask_existence(d);
-    return d->err;
+    /* ELIMIT is the message's shape, not ours: temperror at evaluation. */
+    return d->err == AUTHSCORE_ENOMEM ? d->err : 0;
 }
 
 int as_dmarc_done(const as_dmarc *d)
@@ -440,13 +440,14 @@ static void check_alignment(as_dmarc *d, const as_dmarc_record *rec,
         }
     }
     for (size_t i = 0; dkim && i < n_dkim; i++) {
-        if (!dkim[i].domain)
-            continue;
         if (dkim[i].result == AUTHSCORE_RES_TEMPERROR) {
-            if (aligned(d, dkim[i].domain, rec->adkim_strict) != 0)
+            /* No d= (lost to a fault): it may have been aligned. */
+            if (!dkim[i].domain || aligned(d, dkim[i].domain, rec->adkim_strict) != 0)
                 st->temp_ident = 1;
             continue;
         }
+        if (!dkim[i].domain)
+            continue;
         if (dkim[i].result != AUTHSCORE_RES_PASS)
             continue;
         int x = aligned(d, dkim[i].domain, rec->adkim_strict);
@@ -494,17 +495,10 @@ static int choose_policy(as_dmarc *d, const as_dmarc_record *rec, int own_record
     return 0;
 }
 
-void as_dmarc_evaluate(as_dmarc *d, const as_dmarc_auth *spf,
-                       const as_dmarc_auth *dkim, size_t n_dkim)
+static void evaluate(as_dmarc *d, const as_dmarc_auth *spf,
+                     const as_dmarc_auth *dkim, size_t n_dkim)
 {
-    if (!d || d->final)
-        return;
     as_dmarc_result *r = &d->r;
-    d->final = 1;
-    if (d->err) {
-        set_temperror(r, "resource_limit");
-        return;
-    }
     const as_dmarc_walk *w = d->walks[0];
     as_dmarc_outcome po;
     as_dmarc_walk_policy(w, &po);
@@ -578,6 +572,27 @@ void as_dmarc_evaluate(as_dmarc *d, const as_dmarc_auth *spf,
         r->downgraded = disp != r->policy;
     }
     r->disposition = disp;
+}
+
+/* Fail closed (docs/architecture.md): a fault before or during the
+ * evaluation leaves temperror with reason no_memory or limit, and nothing
+ * of what was half computed (alignment, policy) for symbols to read. */
+void as_dmarc_evaluate(as_dmarc *d, const as_dmarc_auth *spf,
+                       const as_dmarc_auth *dkim, size_t n_dkim)
+{
+    if (!d || d->final)
+        return;
+    d->final = 1;
+    if (!d->err)
+        evaluate(d, spf, dkim, n_dkim);
+    if (!d->err)
+        return;
+    const char *from = d->r.from_domain;
+    result_defaults(&d->r, d->cfg.mode);
+    d->r.from_domain = from;
+    d->r.author_exists = -1;
+    set_temperror(&d->r, d->err == AUTHSCORE_ELIMIT || d->a->limited ? "limit"
+                                                                       : "no_memory");
 }
 
 const as_dmarc_result *as_dmarc_get_result(const as_dmarc *d)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dmarc/psl.h"
 #include "dns/qtab.h"
 #include "msg/message.h"
 #include "util/arena.h"
@@ -20,7 +21,7 @@ enum as_dmarc_mode { AS_DMARC_RFC9989 = 0, AS_DMARC_RFC7489 = 1 };
 typedef struct as_dmarc_config {
     int mode;                 /* enum as_dmarc_mode */
     const void *psl;          /* psl_ctx_t* for RFC 7489 mode (from
-                                 as_dmarc_psl_load), or NULL: libpsl's
+                                 as_dmarc_psl_parse), or NULL: libpsl's
                                  built-in list */
     uint32_t pct_seed;        /* pct sampling is a hash of message data
                                  and this seed: deterministic */
@@ -83,7 +84,8 @@ typedef struct as_dmarc as_dmarc;
  * domain's A/AAAA/MX (RFC 9989 3.2.13, for np) and the walks of the
  * identifier domains.  A message without a usable author domain gets its
  * (permerror) result here and asks nothing.  Returns 0 or
- * AUTHSCORE_ENOMEM. */
+ * AUTHSCORE_ENOMEM; a question over the cap makes the result temperror
+ * (reason "limit"), as does a fault after the start ("no_memory"). */
 int as_dmarc_start(as_arena *a, as_qtab *q, const as_dmarc_config *cfg,
                    const as_message *msg, const char *mfrom_domain,
                    const char *const *dkim_domains, size_t n_dkim,
@@ -106,21 +108,5 @@ const char *as_dmarc_author_domain(as_arena *a, const as_message *msg,
  * inside `pct` percent.  Hash of seed, author domain and Message-ID. */
 int as_dmarc_pct_selected(uint32_t seed, const char *domain,
                           const char *msgid, size_t msgid_len, int pct);
-
-/* ---- Public Suffix List (RFC 7489 mode; psl.c, libpsl) ----------------- */
-
-/* Load a list file (NULL or "": Debian's data via psl_latest).  Reads a
- * file: call once at configuration time.  Returns 0 or AUTHSCORE_EIO. */
-int as_dmarc_psl_load(const char *path, const void **out);
-void as_dmarc_psl_free(const void *psl);
-const void *as_dmarc_psl_builtin(void);
-/* Offset of the registrable (organizational) domain inside `domain`
- * (lowercase A-labels, NUL-terminated), or -1 when it has none (a public
- * suffix itself). */
-long as_dmarc_psl_org_off(const void *psl, const char *domain, size_t len);
-/* For the list's own tests: lowercase (UTF-8 aware) and look up; result
- * copied into `a`, NULL when none. */
-const char *as_dmarc_psl_registrable(const void *psl, as_arena *a,
-                                     const char *domain);
 
 #endif

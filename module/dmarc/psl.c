@@ -1,28 +1,31 @@
-/* psl.c - the Public Suffix List through libpsl, for RFC 7489 mode
- * (RFC 7489 3.2: the organizational domain is the public suffix plus one
- * label).  Loading reads a file, so it happens once at configuration
- * time; the per-message lookup is pure. */
-#include "dmarc/dmarc.h"
+/* psl.c - the Public Suffix List through libpsl, for RFC 7489 mode (see
+ * psl.h).  The list arrives as bytes (core/psl_load.c reads the file);
+ * the per-message lookups are pure. */
+#include "dmarc/psl.h"
 
+#include <errno.h>
 #include <libpsl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <authscore.h>
 
-int as_dmarc_psl_load(const char *path, const void **out)
+int as_dmarc_psl_parse(const char *p, size_t len, const void **out)
 {
-    psl_ctx_t *p;
     *out = NULL;
-    if (path && *path) {
-        p = psl_load_file(path);
-    } else {
-        /* Debian's publicsuffix data (/usr/share/publicsuffix), newer of
-         * the file and the built-in copy. */
-        p = psl_latest(NULL);
-    }
-    if (!p)
-        return AUTHSCORE_EIO;
-    *out = p;
+    if (!p || len == 0)
+        return AUTHSCORE_EPARSE;
+    /* libpsl parses only from a FILE: a read-only memory stream over the
+     * bytes (no file access; glibc's fmemopen never writes in mode "r"). */
+    FILE *f = fmemopen((void *)(uintptr_t)p, len, "rb");
+    if (!f)
+        return errno == ENOMEM ? AUTHSCORE_ENOMEM : AUTHSCORE_EPARSE;
+    /* NULL: not a list, or libpsl out of memory (it cannot tell us). */
+    psl_ctx_t *psl = psl_load_fp(f);
+    fclose(f);
+    if (!psl)
+        return AUTHSCORE_EPARSE;
+    *out = psl;
     return 0;
 }
 
@@ -36,6 +39,18 @@ void as_dmarc_psl_free(const void *psl)
 const void *as_dmarc_psl_builtin(void)
 {
     return psl_builtin();
+}
+
+size_t as_dmarc_psl_system_files(const char *names[2], int64_t *builtin_mtime)
+{
+    size_t n = 0;
+    const char *dist = psl_dist_filename(), *built = psl_builtin_filename();
+    if (dist && *dist)
+        names[n++] = dist;
+    if (built && *built)
+        names[n++] = built;
+    *builtin_mtime = (int64_t)psl_builtin_file_time();
+    return n;
 }
 
 long as_dmarc_psl_org_off(const void *psl, const char *domain, size_t len)

@@ -34,7 +34,9 @@ struct as_qtab {
     unsigned max, count, cursor;
     unsigned outstanding, waiters, max_waiters;
     unsigned cur_depth, rounds;
+    unsigned hits, misses;
     int flushing;
+    as_dns_cache *cache;
     waiter *ready, **ready_tail;
     entry *chunks[MAX_CHUNKS];
 };
@@ -110,6 +112,10 @@ int as_qtab_ask(as_qtab *t, const char *name, size_t len, uint16_t qtype,
     char *copy = as_arena_strndup(t->a, norm, (size_t)n);
     if (!copy)
         return AUTHSCORE_ENOMEM;
+    as_dns_answer hit;
+    int cached = t->cache ? as_dns_cache_get(t->cache, copy, (size_t)n, qtype, t->a, &hit) : 0;
+    if (cached < 0)
+        return cached; /* the copy did not fit this message: its fault */
     entry *e = at(t, t->count);
     e->name = copy;
     e->name_len = (size_t)n;
@@ -118,13 +124,25 @@ int as_qtab_ask(as_qtab *t, const char *name, size_t len, uint16_t qtype,
     e->depth = t->cur_depth + 1;
     if (e->depth > t->rounds)
         t->rounds = e->depth;
-    w->entry = e;
-    e->waiters = w;
-    e->waiters_tail = &w->next;
+    e->waiters_tail = &e->waiters;
     t->count++;
     t->waiters++;
+    if (cached) {
+        t->hits++;
+        e->state = Q_ANSWERED;
+        e->ans = hit;
+        enqueue_ready(t, w, e, e->depth);
+    } else {
+        if (t->cache)
+            t->misses++;
+        w->entry = e;
+        e->waiters = w;
+        e->waiters_tail = &w->next;
+    }
     return 0;
 }
+
+void as_qtab_set_cache(as_qtab *t, as_dns_cache *c) { t->cache = c; }
 
 void as_qtab_flush(as_qtab *t)
 {
@@ -178,16 +196,30 @@ static void settle(as_qtab *t, entry *e, const as_dns_answer *ans)
     }
 }
 
-int as_qtab_answer(as_qtab *t, uint32_t id, const as_dns_answer *ans)
+static int deliver(as_qtab *t, uint32_t id, const as_dns_answer *ans, int cache)
 {
     if (id >= t->count)
         return AUTHSCORE_ENOTFOUND;
     entry *e = at(t, id);
     if (e->state != Q_SENT)
         return AUTHSCORE_ENOTFOUND;
+    /* A copy the cache could not make costs later messages a lookup,
+     * never this one its answer: the result is ignored. */
+    if (cache && t->cache)
+        (void)as_dns_cache_put(t->cache, e->name, e->name_len, e->qtype, ans);
     settle(t, e, ans);
     as_qtab_flush(t);
     return 0;
+}
+
+int as_qtab_answer(as_qtab *t, uint32_t id, const as_dns_answer *ans)
+{
+    return deliver(t, id, ans, 1);
+}
+
+int as_qtab_fail(as_qtab *t, uint32_t id, const as_dns_answer *ans)
+{
+    return deliver(t, id, ans, 0);
 }
 
 void as_qtab_expire(as_qtab *t)
@@ -236,4 +268,6 @@ unsigned as_qtab_unsent(const as_qtab *t)
 unsigned as_qtab_count(const as_qtab *t) { return t->count; }
 unsigned as_qtab_rounds(const as_qtab *t) { return t->rounds; }
 unsigned as_qtab_current_depth(const as_qtab *t) { return t->cur_depth; }
+unsigned as_qtab_cache_hits(const as_qtab *t) { return t->hits; }
+unsigned as_qtab_cache_misses(const as_qtab *t) { return t->misses; }
 as_arena *as_qtab_arena(as_qtab *t) { return t->a; }

@@ -60,11 +60,16 @@ typedef struct as_resolver_stats {
  * the resolver's configured deadline; it is capped at
  * AS_RESOLVER_MAX_TIMEOUT_MS.  On return every question of `t` has been
  * answered, whatever the result: 0; AUTHSCORE_EINVAL (NULL argument,
- * nothing done); AUTHSCORE_ENOMEM (an answer did not fit the arena and was
- * answered SERVFAIL); AUTHSCORE_EDNS (libunbound's result pipe failed; the
+ * nothing done); AUTHSCORE_ENOMEM (an answer did not fit the arena, or a
+ * question could not be sent, and was answered SERVFAIL: refuse the
+ * message); AUTHSCORE_EDNS (libunbound's result pipe failed; the
  * rest was answered TIMEOUT). */
 int as_resolver_drive_stats(as_resolver *r, as_qtab *t, int timeout_ms,
                             void (*idle)(void *), void *idle_arg,
                             as_resolver_stats *out);
+
+/* Queries handed to libunbound since the resolver was built, by every
+ * thread (tests check that cache hits never get here). */
+unsigned long as_resolver_queries(as_resolver *r);
 
 #endif

@@ -62,6 +62,7 @@ struct as_resolver {
     pthread_mutex_t mu;     /* guards every list below and `processing` */
     pthread_cond_t cv;      /* completions and processor-role changes */
     int processing;         /* a thread is in poll(ub_fd) / ub_process */
+    unsigned long queries;  /* handed to libunbound since creation */
     rq *orphans;            /* queries whose drive call gave up */
 };
 
@@ -318,29 +319,37 @@ void as_resolver_free(as_resolver *r)
 
 /* ---- results into answers ------------------------------------------- */
 
-static as_dns_answer to_answer(as_qtab *t, rq *q, int *nomem)
+/* The answer for a completed query.  *fault is set when the answer stands
+ * for a failure of ours or of the driver (libunbound's error, an answer
+ * that did not fit the arena): it is delivered but never cached, and a
+ * lack of memory also sets *nomem (the message is refused). */
+static as_dns_answer to_answer(as_qtab *t, rq *q, int *nomem, int *fault)
 {
     as_arena *a = as_qtab_arena(t);
     struct ub_result *res = q->res;
     as_dns_answer ans;
 
-    if (q->err || !res)
+    if (q->err || !res) {
+        *fault = 1;
         return as_dns_answer_status(AUTHSCORE_DNS_SERVFAIL,
                                     AUTHSCORE_DNSSEC_INDETERMINATE);
+    }
 
     if (res->answer_packet && res->answer_len > 0) {
         if (as_dns_parse_packet(a, q->qtype, res->answer_packet,
                                 (size_t)res->answer_len, &ans) < 0) {
-            *nomem = 1;
+            *nomem = *fault = 1;
             return as_dns_answer_status(AUTHSCORE_DNS_SERVFAIL,
                                         AUTHSCORE_DNSSEC_INDETERMINATE);
         }
     } else {
-        /* No packet (libunbound's own failure): the rcode is all we have. */
+        /* No packet (libunbound's own failure): the rcode is all we have,
+         * and no TTL, so it is not cached. */
         int st = res->nxdomain ? AUTHSCORE_DNS_NXDOMAIN
                  : res->rcode == 0 && !res->havedata ? AUTHSCORE_DNS_NODATA
                                                      : AUTHSCORE_DNS_SERVFAIL;
         ans = as_dns_answer_status(st, AUTHSCORE_DNSSEC_INDETERMINATE);
+        *fault = 1;
     }
 
     /* Bogus first: such an answer has rcode 0 and the attacker's data.
@@ -352,7 +361,7 @@ static as_dns_answer to_answer(as_qtab *t, rq *q, int *nomem)
         ans.why_bogus = as_arena_strdup(
             a, res->why_bogus ? res->why_bogus : "DNSSEC validation failed");
         if (!ans.why_bogus) {
-            *nomem = 1;
+            *nomem = *fault = 1;
             ans.why_bogus = "DNSSEC validation failed";
         }
         return ans;
@@ -380,8 +389,10 @@ static void deadline_ts(long long deadline, struct timespec *ts)
     ts->tv_nsec = (long)(deadline % 1000) * 1000000L;
 }
 
-/* Send every unsent question.  Returns how many were sent. */
-static unsigned send_wave(as_resolver *r, drive *d, as_qtab *t)
+/* Send every unsent question.  Returns how many were sent.  A question
+ * we could not send for lack of memory is answered SERVFAIL and *nomem
+ * set: the message is refused, never scored on a made-up DNS failure. */
+static unsigned send_wave(as_resolver *r, drive *d, as_qtab *t, int *nomem)
 {
     unsigned sent = 0;
     uint32_t id;
@@ -390,9 +401,10 @@ static unsigned send_wave(as_resolver *r, drive *d, as_qtab *t)
     while (as_qtab_next_unsent(t, &id, &name, &qtype)) {
         rq *q = calloc(1, sizeof *q);
         if (!q) {
+            *nomem = 1;
             as_dns_answer f = as_dns_answer_status(
                 AUTHSCORE_DNS_SERVFAIL, AUTHSCORE_DNSSEC_INDETERMINATE);
-            as_qtab_answer(t, id, &f);
+            as_qtab_fail(t, id, &f);
             continue;
         }
         q->r = r;
@@ -413,12 +425,15 @@ static unsigned send_wave(as_resolver *r, drive *d, as_qtab *t)
             list_remove(&d->inflight, q);
             pthread_mutex_unlock(&r->mu);
             free(q);
+            if (rc == UB_NOMEM)
+                *nomem = 1;
             as_dns_answer f = as_dns_answer_status(
                 AUTHSCORE_DNS_SERVFAIL, AUTHSCORE_DNSSEC_INDETERMINATE);
-            as_qtab_answer(t, id, &f);
+            as_qtab_fail(t, id, &f);
             continue;
         }
         q->async_id = async_id;
+        r->queries++;
         pthread_mutex_unlock(&r->mu);
         sent++;
     }
@@ -507,7 +522,7 @@ int as_resolver_drive_stats(as_resolver *r, as_qtab *t, int timeout_ms,
     int idled = 0, broken = 0, nomem = 0;
 
     for (;;) {
-        unsigned n = send_wave(r, &d, t);
+        unsigned n = send_wave(r, &d, t, &nomem);
         if (n) {
             st.waves++;
             st.queries += n;
@@ -525,8 +540,12 @@ int as_resolver_drive_stats(as_resolver *r, as_qtab *t, int timeout_ms,
         while (done) {
             rq *q = done;
             done = q->next;
-            as_dns_answer ans = to_answer(t, q, &nomem);
-            as_qtab_answer(t, q->id, &ans);
+            int fault = 0;
+            as_dns_answer ans = to_answer(t, q, &nomem, &fault);
+            if (fault)
+                as_qtab_fail(t, q->id, &ans);
+            else
+                as_qtab_answer(t, q->id, &ans);
             rq_free(q);
         }
     }
@@ -540,6 +559,14 @@ int as_resolver_drive_stats(as_resolver *r, as_qtab *t, int timeout_ms,
     if (nomem)
         return AUTHSCORE_ENOMEM;
     return broken ? AUTHSCORE_EDNS : 0;
+}
+
+unsigned long as_resolver_queries(as_resolver *r)
+{
+    pthread_mutex_lock(&r->mu);
+    unsigned long n = r->queries;
+    pthread_mutex_unlock(&r->mu);
+    return n;
 }
 
 int as_resolver_drive(as_resolver *r, as_qtab *t, int timeout_ms,

@@ -419,13 +419,14 @@ int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
     as_buf_init(&b, AS_AR_MAX_HEADER);
     as_buf_init(&part, AR_MAX_RESINFO);
     as_buf_init(&dmarc, AR_MAX_RESINFO);
-    int any = 0;
+    int any = 0, nomem = 0; /* a part lost to ENOMEM fails the header */
     put_authserv_id(&b, authserv_id);
     if (r->dmarc)
         any |= dmarc_resinfo(&dmarc, r->dmarc);
     for (int id = AUTHSCORE_SPF_MFROM; id <= AUTHSCORE_SPF_HELO; id++) {
         as_buf_reset(&part);
         if (spf_resinfo(&part, r->spf[id], id, r->spf_identity[id])) {
+            nomem |= part.err == AS_BUF_ENOMEM;
             as_buf_append(&b, part.p, part.len);
             any = 1;
         }
@@ -441,6 +442,7 @@ int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
             unevaluated++;
             continue;
         }
+        nomem |= part.err == AS_BUF_ENOMEM;
         /* Keep room for the DMARC resinfo and the closing comment. */
         if (dropped || part.err ||
             b.len + part.len + dmarc.len + AR_RESERVE > AS_AR_MAX_HEADER) {
@@ -481,8 +483,7 @@ int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
         as_buf_append(&b, dmarc.p, dmarc.len);
     if (!any)
         as_buf_puts(&b, "; none");
-    int err = b.err ? b.err : (part.err == AS_BUF_ENOMEM || dmarc.err == AS_BUF_ENOMEM)
-                                  ? AS_BUF_ENOMEM : 0;
+    int err = b.err ? b.err : (nomem || dmarc.err == AS_BUF_ENOMEM) ? AS_BUF_ENOMEM : 0;
     char *res = err ? NULL : as_arena_strndup(a, b.p, b.len);
     size_t len = b.len;
     as_buf_free(&b);

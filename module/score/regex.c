@@ -3,6 +3,7 @@
 #include "score/regex.h"
 
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,13 @@ struct as_regex {
     pcre2_code *code;
     pcre2_match_context *mctx;
     char *spec;
+    atomic_int limit_logged; /* the one mutable field: see claim_log */
 };
 
 struct as_regex_scratch {
     pcre2_general_context *gctx;
     pcre2_match_data *md;
+    const char *why; /* of the last ELIMIT */
 };
 
 static int fail(char *err, size_t cap, const char *msg)
@@ -91,6 +94,8 @@ int as_regex_compile(const char *spec, size_t len, as_regex **out, char *err,
     }
     pcre2_set_match_limit(re->mctx, AS_REGEX_MATCH_LIMIT);
     pcre2_set_depth_limit(re->mctx, AS_REGEX_DEPTH_LIMIT);
+    pcre2_set_heap_limit(re->mctx, AS_REGEX_HEAP_LIMIT);
+    atomic_init(&re->limit_logged, 0);
     memcpy(re->spec, spec, len);
     re->spec[len] = '\0';
     re->code = code;
@@ -136,5 +141,26 @@ int as_regex_match(const as_regex *re, as_regex_scratch *s, const char *p, size_
     if (!re || !s)
         return 0;
     int rc = pcre2_match(re->code, (PCRE2_SPTR)(p ? p : ""), len, 0, 0, s->md, re->mctx);
-    return rc >= 0;
+    if (rc >= 0)
+        return 1;
+    switch (rc) {
+    case PCRE2_ERROR_NOMATCH: return 0;
+    case PCRE2_ERROR_NOMEMORY: return AUTHSCORE_ENOMEM;
+    case PCRE2_ERROR_MATCHLIMIT: s->why = "match_limit"; break;
+    case PCRE2_ERROR_DEPTHLIMIT: s->why = "depth_limit"; break;
+    case PCRE2_ERROR_HEAPLIMIT: s->why = "heap_limit"; break;
+    case PCRE2_ERROR_JIT_STACKLIMIT: s->why = "jit_stack"; break;
+    default: s->why = "pcre2_error"; break;
+    }
+    return AUTHSCORE_ELIMIT;
+}
+
+const char *as_regex_scratch_why(const as_regex_scratch *s)
+{
+    return s && s->why ? s->why : "pcre2_error";
+}
+
+int as_regex_claim_log(as_regex *re)
+{
+    return re && atomic_exchange(&re->limit_logged, 1) == 0;
 }

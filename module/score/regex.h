@@ -13,6 +13,11 @@
 #define AS_REGEX_MAX_PATTERN 4096u    /* bytes between the slashes */
 #define AS_REGEX_MATCH_LIMIT 200000u  /* backtracking steps per match */
 #define AS_REGEX_DEPTH_LIMIT 10000u
+/* KiB of backtracking frames per match (interpreter only; JIT uses its
+ * stack).  Far below the message arena's 8 MiB the frames come from, so a
+ * hostile subject hits this limit, never the arena (which would refuse
+ * the whole message as out of memory). */
+#define AS_REGEX_HEAP_LIMIT 1024u
 
 typedef struct as_regex as_regex;
 typedef struct as_regex_scratch as_regex_scratch;
@@ -29,9 +34,18 @@ const char *as_regex_spec(const as_regex *re);
 
 /* Scratch for one message, from `a`; NULL on ENOMEM. */
 as_regex_scratch *as_regex_scratch_new(as_arena *a);
-/* 1 on a match, 0 otherwise: no match, a bad UTF-8 subject under /u, or
- * the match limit (a pathological subject never matches, never hangs). */
+/* 1 on a match; 0 on no match (also invalid UTF-8 in a subject under /u,
+ * which PCRE2_MATCH_INVALID_UTF makes a plain mismatch); AUTHSCORE_ELIMIT
+ * when PCRE2 gave up (match, depth or heap limit, JIT stack, or any other
+ * error): the answer is unknown, never "no match"; AUTHSCORE_ENOMEM when
+ * PCRE2 ran out of memory.  A pathological subject never hangs. */
 int as_regex_match(const as_regex *re, as_regex_scratch *s, const char *p,
                    size_t len);
+/* Why the last as_regex_match on `s` returned ELIMIT: "match_limit",
+ * "depth_limit", "heap_limit", "jit_stack" or "pcre2_error"; static. */
+const char *as_regex_scratch_why(const as_regex_scratch *s);
+/* 1 the first time it is called for `re` (in any thread), 0 after: a
+ * limit is logged once per regex per rule set, not once per message. */
+int as_regex_claim_log(as_regex *re);
 
 #endif

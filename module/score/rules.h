@@ -65,6 +65,9 @@ typedef struct as_score_input {
     const char *helo;                /* may be NULL */
     const char *mail_from_domain;    /* envelope domain, may be NULL */
     const char *from_domain;         /* author domain, may be NULL */
+    /* The host's log (a regex limit: once per rule and regex); may be NULL. */
+    void (*log)(const void *user, int level, const char *msg);
+    const void *log_user;
 } as_score_input;
 
 typedef struct as_scored_symbol {
@@ -83,7 +86,9 @@ typedef struct as_scored {
 
 /* Score one message: the derived symbols with their weights, then each
  * rule whose conditions all hold, then the rules' cancels.  Everything in
- * `a`.  `rules` may be NULL: weights 0.  Returns 0 or AUTHSCORE_ENOMEM. */
+ * `a`.  `rules` may be NULL: weights 0.  A rule whose regex PCRE2 gave up
+ * on (a limit) does not fire and AS_REGEX_LIMIT names it.  Returns 0 or
+ * AUTHSCORE_ENOMEM (also when PCRE2 ran out of memory). */
 int as_rules_score(const as_rules *rules, as_arena *a, const as_score_input *in,
                    as_scored *out);
 

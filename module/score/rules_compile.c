@@ -1,7 +1,9 @@
 /* rules_compile.c - merged rule-file entities to an immutable as_rules.
  *
  * Every check a rule file can fail lives here, each with the file and line
- * of the offending field; the set is built completely or not at all. */
+ * of the offending field; the set is built completely or not at all.
+ * rules_load.c calls in; this file calls only rules_files.c (list files)
+ * and rules_errors.c, never back into the loader. */
 #include "score/rules_merge.h"
 
 #include <math.h>
@@ -128,8 +130,11 @@ static int list_add_file(cc *c, const as_rules_field *f, as_domain_builder *b)
     int rc = get_string(c, f, 4096, &rel);
     if (rc < 0)
         return rc;
-    const char *path = as_rules_resolve_path(c->m, f->file, rel);
-    if (!path)
+    const char *path;
+    rc = as_rules_resolve_path(c->m, f->file, rel, &path);
+    if (rc == AUTHSCORE_ENOMEM)
+        return rc;
+    if (rc < 0)
         return bad(c, f, "list file path too long");
     char *text;
     size_t len;

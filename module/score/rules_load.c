@@ -1,109 +1,17 @@
-/* rules_load.c - read rule files, follow .include, merge by priority.
+/* rules_load.c - read rule files, follow .include, merge by priority,
+ * then hand the merged entities to the compiler.
  *
- * The only file of the scoring layer that touches the file system; it runs
- * once, at authscore_ctx_finalize(). */
+ * Calls run one way: load -> compile, and both -> rules_files.c (the file
+ * system) and rules_errors.c (the message); nothing calls back here. */
 #include "score/rules_merge.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <authscore.h>
 #include "score/rules.h"
 #include "score/rules_internal.h"
-
-#define AS_RULES_MAX_PATH 4096u
-
-const as_rules_field *as_rules_field_get(const as_rules_entity *e, const char *key)
-{
-    for (size_t i = 0; i < e->n_fields; i++)
-        if (!strcmp(e->fields[i].key, key))
-            return &e->fields[i];
-    return NULL;
-}
-
-int as_rules_fail(as_rules_merge *m, const char *file, unsigned line, const char *fmt, ...)
-{
-    int n = line ? snprintf(m->err, m->errcap, "%s:%u: ", file, line)
-                 : snprintf(m->err, m->errcap, "%s: ", file);
-    if (n < 0 || (size_t)n >= m->errcap)
-        return AUTHSCORE_ECONFIG;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m->err + n, m->errcap - (size_t)n, fmt, ap);
-    va_end(ap);
-    /* Keys and names come from the file: keep the message one safe line. */
-    for (char *p = m->err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    return AUTHSCORE_ECONFIG;
-}
-
-int as_rules_read_file(as_rules_merge *m, const char *path, size_t max, char **out,
-                       size_t *len, const char *from_file, unsigned from_line)
-{
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return from_file ? as_rules_fail(m, from_file, from_line, "cannot read \"%s\": %s", path, strerror(e))
-                         : as_rules_fail(m, path, 0, "cannot read: %s", strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return as_rules_fail(m, path, 0, "not a regular file");
-    }
-    if ((uintmax_t)st.st_size > max) {
-        close(fd);
-        return as_rules_fail(m, path, 0, "larger than %zu bytes", max);
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return AUTHSCORE_ENOMEM;
-    }
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (got != (size_t)st.st_size) {
-        free(buf);
-        return as_rules_fail(m, path, 0, "short read");
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *len = got;
-    return 0;
-}
-
-const char *as_rules_resolve_path(as_rules_merge *m, const char *base, const char *path)
-{
-    if (path[0] == '/' || !base)
-        return as_arena_strdup(m->tmp, path);
-    const char *slash = strrchr(base, '/');
-    if (!slash)
-        return as_arena_strdup(m->tmp, path);
-    size_t dl = (size_t)(slash - base);
-    if (dl + 1 + strlen(path) >= AS_RULES_MAX_PATH)
-        return NULL;
-    return as_arena_printf(m->tmp, "%.*s/%s", (int)dl, base, path);
-}
 
 static as_rules_entity *entity(as_rules_merge *m, int section, const as_ucl_node *n,
                                const char *file)
@@ -176,6 +84,9 @@ static int merge_member(as_rules_merge *m, const as_ucl_node *sec, int priority,
     return 0;
 }
 
+static int merge_file(as_rules_merge *m, const char *path, int priority, unsigned depth,
+                      const char *from_file, unsigned from_line);
+
 static int merge_doc(as_rules_merge *m, const as_ucl_doc *d, const char *file, int priority,
                      unsigned depth)
 {
@@ -187,10 +98,13 @@ static int merge_doc(as_rules_merge *m, const as_ucl_doc *d, const char *file, i
             const as_ucl_include *in = &d->includes[inc];
             if (!m->allow_files)
                 return as_rules_fail(m, file, in->line, ".include is not allowed here");
-            const char *path = as_rules_resolve_path(m, file, in->path);
-            if (!path)
+            const char *path;
+            int prc = as_rules_resolve_path(m, file, in->path, &path);
+            if (prc == AUTHSCORE_ENOMEM)
+                return prc;
+            if (prc < 0)
                 return as_rules_fail(m, file, in->line, "include path too long");
-            if (in->try_only && access(path, F_OK) != 0)
+            if (in->try_only && !as_rules_file_exists(path))
                 continue;
             if (depth + 1 > AS_RULES_MAX_INCLUDE_DEPTH)
                 return as_rules_fail(m, file, in->line,
@@ -198,7 +112,7 @@ static int merge_doc(as_rules_merge *m, const as_ucl_doc *d, const char *file, i
                                      AS_RULES_MAX_INCLUDE_DEPTH);
             /* An included file never lowers the priority it is read at. */
             int p = in->priority > priority ? in->priority : priority;
-            int rc = as_rules_merge_file(m, path, p, depth + 1, file, in->line);
+            int rc = merge_file(m, path, p, depth + 1, file, in->line);
             if (rc < 0)
                 return rc;
         }
@@ -224,8 +138,10 @@ static int merge_text(as_rules_merge *m, const char *file, const char *p, size_t
     return merge_doc(m, &doc, file, priority, depth);
 }
 
-int as_rules_merge_file(as_rules_merge *m, const char *path, int priority, unsigned depth,
-                        const char *from_file, unsigned from_line)
+/* One file (and, through it, its includes); from_file/from_line name the
+ * .include that asked for it (NULL for the main file). */
+static int merge_file(as_rules_merge *m, const char *path, int priority, unsigned depth,
+                      const char *from_file, unsigned from_line)
 {
     if (++m->n_files > AS_RULES_MAX_FILES)
         return as_rules_fail(m, path, 0, "more than %u rule files", AS_RULES_MAX_FILES);
@@ -243,11 +159,6 @@ int as_rules_merge_file(as_rules_merge *m, const char *path, int priority, unsig
     return merge_text(m, name, keep, len, priority, depth);
 }
 
-int as_rules_merge_buffer(as_rules_merge *m, const char *name, const char *p, size_t len)
-{
-    return merge_text(m, name, p, len, 0, 0);
-}
-
 /* ---- entry points ------------------------------------------------------- */
 
 static int load(const char *name, const char *p, size_t len, int files, as_rules **out,
@@ -263,8 +174,8 @@ static int load(const char *name, const char *p, size_t len, int files, as_rules
     m.ents = calloc(m.max_ents, sizeof *m.ents);
     int rc = m.ents ? 0 : AUTHSCORE_ENOMEM;
     if (rc == 0)
-        rc = files ? as_rules_merge_file(&m, name, 0, 0, NULL, 0)
-                   : as_rules_merge_buffer(&m, name, p, len);
+        rc = files ? merge_file(&m, name, 0, 0, NULL, 0)
+                   : merge_text(&m, name, p, len, 0, 0);
     if (rc == 0)
         rc = as_rules_compile(&m, out);
     free(m.ents);

@@ -4,7 +4,8 @@
  * entity whose fields come from whichever file set them last at the
  * highest priority: a local override at .include(priority=10) changes one
  * weight and keeps the shipped description.  rules_load.c fills this;
- * rules_compile.c turns it into an as_rules. */
+ * rules_compile.c turns it into an as_rules.  Calls run one way:
+ * load -> compile, both -> files and errors, files -> errors. */
 #ifndef AS_RULES_MERGE_H
 #define AS_RULES_MERGE_H
 
@@ -43,31 +44,29 @@ typedef struct as_rules_merge {
     size_t errcap;
 } as_rules_merge;
 
-/* The field `key` of `e`, or NULL. */
-const as_rules_field *as_rules_field_get(const as_rules_entity *e, const char *key);
+/* ---- rules_errors.c ---- */
 
 /* Write "file:line: message" into m->err and return AUTHSCORE_ECONFIG. */
 int as_rules_fail(as_rules_merge *m, const char *file, unsigned line,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- rules_files.c: the file system ---- */
 
 /* Read a whole file of at most `max` bytes into malloc'd memory. */
 int as_rules_read_file(as_rules_merge *m, const char *path, size_t max,
                        char **out, size_t *len, const char *from_file,
                        unsigned from_line);
 
-/* `path` relative to the directory of `base` (unless absolute), in tmp. */
-const char *as_rules_resolve_path(as_rules_merge *m, const char *base,
-                                  const char *path);
+/* `path` relative to the directory of `base` (unless absolute), in tmp:
+ * 0, AUTHSCORE_ELIMIT (too long for a path) or AUTHSCORE_ENOMEM. */
+int as_rules_resolve_path(as_rules_merge *m, const char *base, const char *path,
+                          const char **out);
 
-/* Merge one file (and, through it, its includes); from_file/from_line
- * name the .include that asked for it (NULL for the main file). */
-int as_rules_merge_file(as_rules_merge *m, const char *path, int priority,
-                        unsigned depth, const char *from_file, unsigned from_line);
-/* Merge one buffer named `name` (no includes). */
-int as_rules_merge_buffer(as_rules_merge *m, const char *name, const char *p,
-                          size_t len);
+/* 1 when `path` exists (a try= include that is absent is skipped). */
+int as_rules_file_exists(const char *path);
 
-/* Compile the merged entities (rules_compile.c). */
+/* ---- rules_compile.c, called by rules_load.c once the files are merged ---- */
+
 struct as_rules;
 int as_rules_compile(as_rules_merge *m, struct as_rules **out);
 

@@ -4,6 +4,7 @@
  * header, allocates only from the message's arena (regex match data too),
  * so a rule set is shared by every message on every thread. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/span.h"
@@ -22,21 +23,9 @@ typedef struct sc {
     int err;
 } sc;
 
-static int dkim_overall(const as_results *r)
-{
-    if (!r->dkim_evaluated)
-        return AUTHSCORE_RES_NOT_EVALUATED;
-    if (r->n_dkim == 0)
-        return AUTHSCORE_RES_NONE;
-    /* The best signature speaks for the message, as DMARC reads DKIM. */
-    static const int order[] = {AUTHSCORE_RES_PASS, AUTHSCORE_RES_FAIL, AUTHSCORE_RES_TEMPERROR,
-                                AUTHSCORE_RES_PERMERROR};
-    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-        for (size_t i = 0; i < r->n_dkim; i++)
-            if (r->dkim[i] && r->dkim[i]->result == order[k])
-                return order[k];
-    return r->dkim[0] ? r->dkim[0]->result : AUTHSCORE_RES_NOT_EVALUATED;
-}
+/* Tests are three-valued: a regex PCRE2 gave up on (a limit) neither
+ * matched nor failed to match. */
+#define UNKNOWN (-1)
 
 static int subject_matches(sc *s, const as_rule_cond *k, const char *p, size_t len)
 {
@@ -48,39 +37,53 @@ static int subject_matches(sc *s, const as_rule_cond *k, const char *p, size_t l
         s->err = AUTHSCORE_ENOMEM;
         return 0;
     }
-    return as_regex_match(k->re, s->scratch, p, len);
+    int rc = as_regex_match(k->re, s->scratch, p, len);
+    if (rc == AUTHSCORE_ENOMEM) {
+        s->err = rc;
+        return 0;
+    }
+    return rc < 0 ? UNKNOWN : rc;
 }
 
 static int cstr_matches(sc *s, const as_rule_cond *k, const char *p)
 {
-    return p && subject_matches(s, k, p, strlen(p));
+    return p ? subject_matches(s, k, p, strlen(p)) : 0;
+}
+
+/* Any of several subjects: one match decides; otherwise one unknown
+ * leaves the whole test unknown. */
+static int any_of(int acc, int t)
+{
+    return acc == 1 || t == 1 ? 1 : (acc == UNKNOWN || t == UNKNOWN ? UNKNOWN : 0);
 }
 
 static int header_matches(sc *s, const as_rule_cond *k)
 {
     const as_header_block *h = s->in->headers;
     size_t seen = 0;
+    int acc = 0;
     for (size_t i = h ? as_header_find(h, k->header, 0) : (size_t)-1;
-         i != (size_t)-1 && seen++ < AS_RULES_MAX_HEADER_INSTANCES;
+         i != (size_t)-1 && seen++ < AS_RULES_MAX_HEADER_INSTANCES && acc != 1 && !s->err;
          i = as_header_find(h, k->header, i + 1)) {
         /* The value as a reader sees it: without the blanks around it, so
          * "^urgent" means the first word. */
         as_span v = as_span_trim(h->fields[i].value);
-        if (subject_matches(s, k, v.p, v.len))
-            return 1;
+        acc = any_of(acc, subject_matches(s, k, v.p, v.len));
     }
-    return 0;
+    return acc;
 }
 
 static int dkim_domain_matches(sc *s, const as_rule_cond *k)
 {
     const as_results *r = s->in->results;
+    int acc = 0;
     /* The same bound as for header fields: a message may carry a thousand
      * DKIM-Signature fields. */
-    for (size_t i = 0; i < r->n_dkim && i < AS_RULES_MAX_HEADER_INSTANCES; i++)
-        if (r->dkim[i] && cstr_matches(s, k, r->dkim[i]->d))
-            return 1;
-    return 0;
+    for (size_t i = 0; i < r->n_dkim && i < AS_RULES_MAX_HEADER_INSTANCES && acc != 1 && !s->err;
+         i++)
+        if (r->dkim[i])
+            acc = any_of(acc, cstr_matches(s, k, r->dkim[i]->d));
+    return acc;
 }
 
 /* Is `result` in the condition's set?  An engine that did not run
@@ -95,14 +98,14 @@ static int spf_of(const as_results *r, int identity)
     return r->spf[identity] ? r->spf[identity]->result : AUTHSCORE_RES_NOT_EVALUATED;
 }
 
-/* The test itself, before `negate`. */
+/* The test itself, before `negate`: 1, 0 or UNKNOWN. */
 static int test(sc *s, const as_rule_cond *k)
 {
     const as_results *r = s->in->results;
     switch (k->kind) {
     case AS_COND_SPF: return in_set(k, spf_of(r, AUTHSCORE_SPF_MFROM));
     case AS_COND_SPF_HELO: return in_set(k, spf_of(r, AUTHSCORE_SPF_HELO));
-    case AS_COND_DKIM: return in_set(k, dkim_overall(r));
+    case AS_COND_DKIM: return in_set(k, as_results_dkim_overall(r));
     case AS_COND_DMARC:
         return in_set(k, r->dmarc ? r->dmarc->result : AUTHSCORE_RES_NOT_EVALUATED);
     case AS_COND_SYMBOL:
@@ -135,7 +138,11 @@ static as_scored_symbol *add_item(sc *s, size_t sym)
 
 static void add_option(sc *s, as_scored_symbol *it, const char *opt)
 {
-    if (!opt || it->n_options >= AS_SYM_MAX_OPTIONS)
+    if (!opt) { /* as_arena_printf failed: no silently shorter list */
+        s->err = AUTHSCORE_ENOMEM;
+        return;
+    }
+    if (it->n_options >= AS_SYM_MAX_OPTIONS)
         return;
     const char **o = as_arena_calloc(s->a, it->n_options + 1, sizeof *o);
     if (!o) {
@@ -148,12 +155,51 @@ static void add_option(sc *s, as_scored_symbol *it, const char *opt)
     it->options = o;
 }
 
+/* PCRE2 gave up on `k` of `rule`: the rule does not fire (unknown is not
+ * a match, and with `not` not a mismatch either), AS_REGEX_LIMIT names
+ * it, and the host hears of it once per regex (each condition has its
+ * own) and rule set, not per message. */
+static void regex_limit(sc *s, const as_rule *rule, const as_rule_cond *k, const char *why)
+{
+    const char *name = s->rules->symbols[rule->symbol].name;
+    size_t item = s->fired[AS_SYM_AS_REGEX_LIMIT];
+    as_scored_symbol *it =
+        item == NOT_FIRED ? add_item(s, AS_SYM_AS_REGEX_LIMIT) : &s->out->items[item];
+    add_option(s, it, name);
+    if (s->in->log && as_regex_claim_log(k->re)) {
+        const char *subject = k->kind == AS_COND_HEADER ? k->header : k->label;
+        char line[512];
+        snprintf(line, sizeof line,
+                 "rule %s: regex %.200s on %s gave up (%s); the rule is not applied and "
+                 "AS_REGEX_LIMIT names it (logged once per rule and regex)",
+                 name, as_regex_spec(k->re), subject ? subject : "?", why);
+        s->in->log(s->in->log_user, AUTHSCORE_LOG_WARNING, line);
+    }
+}
+
 static void run_rule(sc *s, const as_rule *rule)
 {
+    const as_rule_cond *unknown = NULL;
+    const char *why = NULL;
     for (size_t i = 0; i < rule->n_conds; i++) {
         const as_rule_cond *k = &rule->conds[i];
-        if (test(s, k) == k->negate || s->err)
+        int t = test(s, k);
+        if (s->err)
             return;
+        if (t == UNKNOWN) {
+            /* Go on: a condition that surely fails settles the rule. */
+            if (!unknown) {
+                unknown = k;
+                why = as_regex_scratch_why(s->scratch);
+            }
+            continue;
+        }
+        if (t == k->negate)
+            return;
+    }
+    if (unknown) {
+        regex_limit(s, rule, unknown, why);
+        return;
     }
     as_scored_symbol *it = add_item(s, rule->symbol);
     /* Say what matched: each positive subject condition, as "helo in
@@ -190,6 +236,8 @@ int as_rules_score(const as_rules *rules, as_arena *a, const as_score_input *in,
     size_t n_rules = rules ? rules->n_rules : 0;
     sc s = {.rules = rules, .in = in, .a = a, .out = out};
     s.fired = as_arena_alloc(a, n_symbols * sizeof *s.fired);
+    /* Each symbol at most once: the derived ones, the rules', and
+     * AS_REGEX_LIMIT (never derived). */
     out->items = as_arena_calloc(a, in->derived->count + n_rules + 1, sizeof *out->items);
     if (!s.fired || !out->items)
         return AUTHSCORE_ENOMEM;

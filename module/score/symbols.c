@@ -50,6 +50,7 @@ static const struct {
     [AS_SYM_AS_DNSSEC_BOGUS] = {"AS_DNSSEC_BOGUS", AS_SYM_GROUP_DNSSEC},
     [AS_SYM_AS_FROM_MISSING] = {"AS_FROM_MISSING", AS_SYM_GROUP_POLICY},
     [AS_SYM_AS_FROM_MULTIPLE] = {"AS_FROM_MULTIPLE", AS_SYM_GROUP_POLICY},
+    [AS_SYM_AS_REGEX_LIMIT] = {"AS_REGEX_LIMIT", AS_SYM_GROUP_POLICY},
 };
 
 const char *as_symbol_name(int id)
@@ -180,6 +181,11 @@ static void dkim_symbols(work *w, const as_results *r)
             fire_opt3(w, id, d->d, ":s=", d->s ? d->s : "");
         else
             fire_opt(w, id, d->reason);
+        /* RFC 8301 3.1: an rsa-sha1 signature refused unverified; the
+         * option says why nothing (no DMARC alignment) rests on it. */
+        if (d->result == AUTHSCORE_RES_PERMERROR && d->reason &&
+            !strcmp(d->reason, "weak_algorithm"))
+            fire_opt(w, id, "weak_algorithm");
         int pass = d->result == AUTHSCORE_RES_PASS;
         if (pass && (d->flags & AUTHSCORE_DKIM_WEAK_ALGORITHM))
             fire_opt(w, AS_SYM_AS_DKIM_WEAK, d->d);
@@ -304,4 +310,40 @@ const as_symbol *as_symbol_list_get(const as_symbol_list *l, int id)
         if (l->items[i].id == id)
             return &l->items[i];
     return NULL;
+}
+
+/* Higher wins.  A pass proves the message; a temperror might have been a
+ * pass (if aligned, DMARC is then temperror too: docs/dmarc.md), so it
+ * outranks every verdict against the message; a fail is a verified mismatch; policy is a
+ * signature the site refused; permerror and neutral say nothing about the
+ * message.  NONE is not a signature's word; it ranks like not evaluated. */
+static int dkim_rank(int result)
+{
+    switch (result) {
+    case AUTHSCORE_RES_PASS: return 6;
+    case AUTHSCORE_RES_TEMPERROR: return 5;
+    case AUTHSCORE_RES_FAIL: return 4;
+    case AUTHSCORE_RES_POLICY: return 3;
+    case AUTHSCORE_RES_PERMERROR: return 2;
+    case AUTHSCORE_RES_NEUTRAL: return 1;
+    default: return 0;
+    }
+}
+
+int as_dkim_overall_add(int acc, int sig_result)
+{
+    return dkim_rank(sig_result) > dkim_rank(acc) ? sig_result : acc;
+}
+
+int as_results_dkim_overall(const as_results *r)
+{
+    if (!r->dkim_evaluated)
+        return AUTHSCORE_RES_NOT_EVALUATED;
+    if (r->n_dkim == 0)
+        return AUTHSCORE_RES_NONE;
+    int acc = AUTHSCORE_RES_NOT_EVALUATED;
+    for (size_t i = 0; i < r->n_dkim; i++)
+        if (r->dkim[i])
+            acc = as_dkim_overall_add(acc, r->dkim[i]->result);
+    return acc;
 }

@@ -62,6 +62,8 @@ enum as_sym_id {
     /* policy: message facts */
     AS_SYM_AS_FROM_MISSING,
     AS_SYM_AS_FROM_MULTIPLE,
+    /* policy: raised by the scorer, not derived from results */
+    AS_SYM_AS_REGEX_LIMIT,
     AS_SYM_COUNT
 };
 
@@ -94,5 +96,16 @@ int as_symbols_derive(as_arena *a, const as_results *r, as_symbol_list *out);
 
 /* The entry for `id` in `l`, or NULL. */
 const as_symbol *as_symbol_list_get(const as_symbol_list *l, int id);
+
+/* The message's DKIM result (docs/dkim.md), the one definition behind
+ * authscore_dkim_overall(), the rules' `dkim` condition and the hosts:
+ * pass > temperror > fail > policy > permerror > neutral over the
+ * signatures.  Fold every signature's result into `acc`, starting from
+ * AUTHSCORE_RES_NOT_EVALUATED; not-evaluated (beyond the cap) and words
+ * DKIM never gives leave acc as it is. */
+int as_dkim_overall_add(int acc, int sig_result);
+/* The fold over r's signatures; NONE without signatures, NOT_EVALUATED
+ * when DKIM did not run or no signature was evaluated. */
+int as_results_dkim_overall(const as_results *r);
 
 #endif

@@ -23,7 +23,9 @@
  * garbage, unterminated strings or comments, control bytes outside
  * strings, NUL anywhere, depth or size beyond the caps below.
  *
- * Pure: no I/O, no globals; every node lives in the caller's arena. */
+ * Pure: no I/O, no globals; every node lives in the caller's arena.
+ * ucl_lex.c reads the tokens, ucl_parse.c builds the tree; the tests'
+ * canonical dump is tests/score/ucl_dump.h. */
 #ifndef AS_UCL_H
 #define AS_UCL_H
 
@@ -86,10 +88,5 @@ int as_ucl_parse(as_arena *a, const char *p, size_t len, as_ucl_doc *out,
 
 /* Member `key` of an OBJECT, or NULL. */
 const as_ucl_node *as_ucl_get(const as_ucl_node *obj, const char *key);
-
-/* Canonical text of a node (JSON-like, keys quoted, one line), for tests
- * and the fuzz round trip: parse(dump(x)) == x.  Returns bytes written
- * (excluding NUL) or a negative error when `cap` is too small. */
-long as_ucl_dump(const as_ucl_node *n, char *buf, size_t cap);
 
 #endif

@@ -12,6 +12,8 @@ const char *as_spf_text(as_spf *s, const char *p, size_t len)
     char buf[96 + 8];
     as_spf_printable(p, len, buf, 96);
     const char *c = as_arena_strdup(s->a, buf);
+    if (!c)
+        as_spf_fault(s, AUTHSCORE_ENOMEM);
     return c ? c : "?";
 }
 
@@ -53,11 +55,8 @@ int as_spf_merge_dnssec(int acc, int x)
 void as_spf_dns_error(as_spf *s, const qent *e)
 {
     if (e->state == Q_FAILED) {
-        as_spf_finish(s, AUTHSCORE_RES_TEMPERROR,
-                      as_arena_printf(s->a, "could not ask %s %s "
-                                      "(question cap)",
-                                      as_dns_qtype_name(e->qtype),
-                                      as_spf_ztext(s, e->name)));
+        as_spf_fault(s, e->fail_rc);
+        as_spf_finish(s, AUTHSCORE_RES_TEMPERROR, NULL);
         return;
     }
     if (e->ans.dnssec == AUTHSCORE_DNSSEC_BOGUS) {
@@ -118,6 +117,7 @@ int as_spf_count_lookup(as_spf *s, const char *what)
 static qent *ask_q(as_spf *s, const char *name, size_t len, uint16_t qtype,
                    int invalid)
 {
+    s->ask_fail = 0;
     for (unsigned k = 0; k < s->nq; k++) {
         qent *e = s->qs[k];
         if (e->qtype == qtype && (e->state == Q_INVALID) == !!invalid &&
@@ -125,25 +125,30 @@ static qent *ask_q(as_spf *s, const char *name, size_t len, uint16_t qtype,
             return e;
     }
     if (s->nq == s->capq) {
-        if (s->capq >= AS_SPF_MAX_QUESTIONS)
+        if (s->capq >= AS_SPF_MAX_QUESTIONS) {
+            s->ask_fail = AUTHSCORE_ELIMIT;
             return NULL;
+        }
         unsigned nc = s->capq ? s->capq * 2 : 16;
         if (nc > AS_SPF_MAX_QUESTIONS)
             nc = AS_SPF_MAX_QUESTIONS;
         qent **n = as_arena_calloc(s->a, nc, sizeof *n);
-        if (!n)
+        if (!n) {
+            s->ask_fail = AUTHSCORE_ENOMEM;
             return NULL;
+        }
         if (s->nq)
             memcpy(n, s->qs, s->nq * sizeof *n);
         s->qs = n;
         s->capq = nc;
     }
     qent *e = as_arena_calloc(s->a, 1, sizeof *e);
-    if (!e)
+    if (e)
+        e->name = as_arena_strndup(s->a, name, len);
+    if (!e || !e->name) {
+        s->ask_fail = AUTHSCORE_ENOMEM;
         return NULL;
-    e->name = as_arena_strndup(s->a, name, len);
-    if (!e->name)
-        return NULL;
+    }
     e->qtype = qtype;
     unsigned idx = s->nq;
     s->qs[s->nq++] = e;
@@ -159,6 +164,10 @@ static qent *ask_q(as_spf *s, const char *name, size_t len, uint16_t qtype,
         e->ans = as_dns_answer_status(AUTHSCORE_DNS_NXDOMAIN,
                                       AUTHSCORE_DNSSEC_INDETERMINATE);
     } else if (rc < 0) {
+        /* The question table is full or out of memory: ours, not DNS.  A
+         * fault only once evaluation needs the answer (as_spf_dns_error):
+         * the planner asks ahead for what may never be read. */
+        e->fail_rc = rc == AUTHSCORE_ELIMIT ? AUTHSCORE_ELIMIT : AUTHSCORE_ENOMEM;
         e->state = Q_FAILED;
         e->ans = as_dns_answer_status(AUTHSCORE_DNS_SERVFAIL,
                                       AUTHSCORE_DNSSEC_INDETERMINATE);
@@ -236,7 +245,7 @@ void as_spf_read_record(as_spf *s, qent *e)
     if (rc == AUTHSCORE_ENOMEM) {
         as_spf_oom(s);
         e->spf_state = 4;
-        e->perr.why = "out of memory";
+        e->perr.why = "no_memory";
         return;
     }
     e->spf_state = rc == 0 ? 1 : 4;
@@ -271,8 +280,7 @@ int as_spf_ptr_validate(as_spf *s)
         return 1;
     }
     pv.dnssec = as_spf_merge_dnssec(pv.dnssec, pe->ans.dnssec);
-    if (as_spf_is_void_answer(&pe->ans))
-        pv.voids++;
+    pv.ptr_void = as_spf_is_void_answer(&pe->ans);
     /* 4.6.4: at most 10 PTR names are looked up, the rest ignored */
     qent *ae[AS_SPF_MAX_PTR_NAMES];
     unsigned na = 0, waiting = 0;
@@ -293,12 +301,11 @@ int as_spf_ptr_validate(as_spf *s)
         return 0;
     for (unsigned k = 0; k < na; k++) {
         qent *x = ae[k];
-        if (x->state == Q_FAILED || as_spf_is_error_answer(&x->ans))
+        /* 5.5: a name whose address lookup fails or finds nothing is
+         * skipped; it is not a void lookup of the ptr term (4.6.4). */
+        if (x->state == Q_FAILED || as_spf_is_error_answer(&x->ans) ||
+            as_spf_is_void_answer(&x->ans))
             continue;
-        if (as_spf_is_void_answer(&x->ans)) {
-            pv.voids++;
-            continue;
-        }
         pv.dnssec = as_spf_merge_dnssec(pv.dnssec, x->ans.dnssec);
         for (size_t j = 0; j < x->ans.count; j++) {
             const as_dns_rr *rr = &x->ans.rr[j];

@@ -20,6 +20,10 @@ void as_spf_finish(as_spf *s, int result, const char *reason)
     if (s->done)
         return;
     s->done = 1;
+    if (s->fault || !reason) {
+        result = AUTHSCORE_RES_TEMPERROR;
+        reason = s->fault == AUTHSCORE_ELIMIT || s->a->limited ? "limit" : "no_memory";
+    }
     s->r.result = result;
     s->r.reason = reason ? reason : "";
     s->r.lookups = s->lookups;
@@ -29,9 +33,18 @@ void as_spf_finish(as_spf *s, int result, const char *reason)
     s->r.queries = s->nq;
 }
 
+void as_spf_fault(as_spf *s, int rc)
+{
+    if (!s->fault)
+        s->fault = rc == AUTHSCORE_ELIMIT || s->a->limited ? AUTHSCORE_ELIMIT : AUTHSCORE_ENOMEM;
+}
+
 void as_spf_oom(as_spf *s)
 {
-    as_spf_finish(s, AUTHSCORE_RES_TEMPERROR, "out of memory");
+    /* After a NULL from as_spf_ask(), its reason (the SPF question cap is
+     * a limit); otherwise memory. */
+    as_spf_fault(s, s->ask_fail ? s->ask_fail : AUTHSCORE_ENOMEM);
+    as_spf_finish(s, AUTHSCORE_RES_TEMPERROR, NULL);
 }
 
 /* ---- macro context ------------------------------------------------------ */
@@ -237,9 +250,9 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
         if (s->pv.ptr_error)
             return T_NOMATCH; /* 5.5: a PTR lookup error is no match */
         s->dnssec = as_spf_merge_dnssec(s->dnssec, s->pv.dnssec);
-        for (unsigned k = 0; k < s->pv.voids; k++)
-            if (as_spf_count_void(s, term_text(s, t)) < 0)
-                return T_FINAL;
+        /* 4.6.4 counts terms: only the term's own PTR query can be void */
+        if (s->pv.ptr_void && as_spf_count_void(s, term_text(s, t)) < 0)
+            return T_FINAL;
         if (!valid)
             return T_NOMATCH;
         for (unsigned k = 0; k < s->pv.nvalid; k++)
@@ -247,7 +260,8 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
                 return T_MATCH;
         return T_NOMATCH;
     }
-    /* a, mx, exists: the first question is on the target itself */
+    /* a, mx, exists: the first question is on the target itself; when it
+     * is void the term counts one void lookup (4.6.4) */
     uint16_t qt = t->mech == AS_SPF_MX ? AUTHSCORE_QTYPE_MX
                   : t->mech == AS_SPF_EXISTS ? AUTHSCORE_QTYPE_A
                                              : s->addr_qtype;
@@ -283,7 +297,9 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
     }
     if (waiting)
         return T_BLOCK;
-    /* every name is looked up and counted before matching, in order */
+    /* Every name is looked up before matching, in order.  A name without
+     * addresses is skipped like a PTR name (5.5): it is not the term's own
+     * query, so it is no void lookup (4.6.4 counts terms). */
     int match = 0;
     for (unsigned k = 0; k < nt; k++) {
         qent *x = targets[k];
@@ -294,11 +310,6 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
             return T_FINAL;
         }
         use(s, x);
-        if (as_spf_is_void_answer(&x->ans)) {
-            if (as_spf_count_void(s, term_text(s, t)) < 0)
-                return T_FINAL;
-            continue;
-        }
         if (addr_match(s, x, prefix))
             match = 1;
     }

@@ -30,6 +30,7 @@ typedef struct qent {
     const char *name;        /* normalized, arena */
     uint16_t qtype;
     unsigned char state;
+    int fail_rc;             /* Q_FAILED: why the question table refused */
     as_dns_answer ans;
     /* TXT answers read as SPF records, parsed once */
     unsigned char spf_state; /* 0 unparsed, 1 ok, 2 none, 3 many, 4 error */
@@ -53,7 +54,9 @@ typedef struct frame {
 typedef struct ptrval {      /* validated names of the client (5.5) */
     int state;               /* 0 not done, 1 done */
     int ptr_error;           /* the PTR lookup itself failed */
-    unsigned voids;          /* void answers among its queries */
+    int ptr_void;            /* the PTR lookup itself was void: the one
+                                void lookup a ptr term can count (4.6.4;
+                                names without addresses are skipped, 5.5) */
     unsigned nvalid;
     const char *valid[AS_SPF_MAX_PTR_NAMES];
     int dnssec;              /* merged state of its answers */
@@ -78,6 +81,10 @@ struct as_spf {
     int max_lookups, max_void;
     int lookups, voids;
     int dnssec;              /* -1: no answer used yet */
+    int ask_fail;            /* why the last as_spf_ask() gave NULL */
+    int fault;               /* our own failure (AUTHSCORE_ENOMEM or
+                                AUTHSCORE_ELIMIT): the result is temperror
+                                whatever the record says (fail closed) */
 
     frame fr[AS_SPF_MAX_DEPTH + 1];
     unsigned depth;
@@ -103,7 +110,8 @@ static inline size_t zlen(const char *z)
 /* ---- spf_ask.c: questions, answers, limits ------------------------------ */
 
 /* A printable arena copy of untrusted text for reasons ("?" without
- * memory); as_spf_ztext() for a NUL-terminated one. */
+ * memory, which is then a fault); as_spf_ztext() for a NUL-terminated
+ * one. */
 const char *as_spf_text(as_spf *s, const char *p, size_t len);
 const char *as_spf_ztext(as_spf *s, const char *z);
 int as_spf_is_error_answer(const as_dns_answer *ans);
@@ -127,7 +135,13 @@ int as_spf_mx_ask_targets(as_spf *s, const qent *e, qent **targets,
 
 /* ---- spf_eval.c: in-order evaluation, the result ------------------------ */
 
+/* The result, once.  After a fault (s->fault, or a reason that could not
+ * be formatted: NULL) it is temperror "no_memory" / "limit", whatever was
+ * decided. */
 void as_spf_finish(as_spf *s, int result, const char *reason);
+/* Record a fault of ours (AUTHSCORE_ENOMEM, AUTHSCORE_ELIMIT). */
+void as_spf_fault(as_spf *s, int rc);
+/* A fault that stops the evaluation now. */
 void as_spf_oom(as_spf *s);
 int as_spf_expand_target(as_spf *s, as_span spec, unsigned flags,
                          const char *d, const char **out);

@@ -13,6 +13,14 @@ appended, headers reordered, signature tag damaged, key revoked, LF line
 ends).  dkimpy verifies each signature with a dnsfunc serving the same TXT
 data that TOOL (dkim_verify_tool) gets as a zone file; every verdict must
 agree (pass versus anything else).  Prints `N passed, N failed`.
+
+rsa-sha1: dkimpy verifies it; RFC 8301 3.1 says it "MUST NOT be used for
+signing or verifying", so authscore refuses it (permerror weak_algorithm)
+unless dkim.accept_rsa_sha1 is set.  A second corpus of the same shapes,
+signed rsa-sha1 with both RSA keys, therefore runs twice: without the
+option every signature must be permerror weak_algorithm (counted as
+"rsa-sha1 refused"); with it (TOOL --accept-rsa-sha1) every verdict must
+equal dkimpy's, as for the main corpus.
 """
 import base64
 import os
@@ -45,6 +53,8 @@ def make_keys():
         pub = k.public_key().public_bytes(serialization.Encoding.DER, fmt)
         keys[sel] = (b"rsa-sha256", priv,
                      b"v=DKIM1; k=rsa; p=" + base64.b64encode(pub))
+        # The same key signing rsa-sha1 (the second corpus).
+        keys[sel + b"s1"] = (b"rsa-sha1", priv, keys[sel][2])
     e = ed25519.Ed25519PrivateKey.generate()
     seed = e.private_bytes(serialization.Encoding.Raw,
                            serialization.PrivateFormat.Raw,
@@ -193,6 +203,90 @@ def dkimpy_verdicts(msg, dns):
     return out
 
 
+def shapes():
+    """(header canon, body canon, l=, over-signing): every combination."""
+    for hc in (b"simple", b"relaxed"):
+        for bc in (b"simple", b"relaxed"):
+            for length in (False, True):
+                for over in (False, True):
+                    yield (hc, bc, length, over)
+
+
+def message(work, rng, keys, n, rnd, sel, params, other):
+    """Message n signed by sel (and, when other is a selector, a second
+    signature by it for SECOND_DOMAIN) and its mutants, written to work:
+    the cases (path, kind, has_l, bytes)."""
+    hc, bc, length, over = params
+    orig = base_message(rng, n)
+    msg = sign(orig, sel, keys, DOMAIN, *params)
+    if other:
+        msg = sign(msg, other, keys, SECOND_DOMAIN, bc, hc, not length, over)
+    ctx = {"orig": orig, "sel": sel, "keys": keys, "params": params}
+    variants = [("none", msg)]
+    for m in range(MUTANTS_PER_MSG):
+        kind = MUTATIONS[(n * MUTANTS_PER_MSG + m + rnd) % len(MUTATIONS)]
+        variants.append((kind, mutate(msg, kind, rng, ctx)))
+    out = []
+    for kind, data in variants:
+        path = os.path.join(work, "m%04d-%s.eml" % (n, kind))
+        with open(path, "wb") as f:
+            f.write(data)
+        out.append((path, kind, length, data))
+    return out
+
+
+def run_tool(tool, work, listname, cases, now, flags):
+    """TOOL's lines for the cases, by message path; None on failure."""
+    import subprocess
+    with open(os.path.join(work, listname), "w") as f:
+        for c in cases:
+            f.write(c[0] + "\n")
+    res = subprocess.run([tool] + flags + [os.path.join(work, "zone.txt"),
+                                           str(now),
+                                           "@" + os.path.join(work, listname)],
+                         capture_output=True, check=False)
+    if res.returncode != 0:
+        print(res.stderr.decode(errors="replace"))
+        return None
+    ours = {}
+    for line in res.stdout.decode(errors="replace").splitlines():
+        f = line.split("\t")
+        ours.setdefault(f[0], []).append(f)
+    return ours
+
+
+def compare(tag, cases, ours, dns, by_kind):
+    """Every signature's verdict against dkimpy's: (agreed, disagreed)."""
+    passed = failed = 0
+    for path, kind, length, data in cases:
+        theirs = dkimpy_verdicts(data, dns)
+        mine = ours.get(path, [])
+        if len(mine) != len(theirs):
+            failed += 1
+            print("MISMATCH count %s: ours %d dkimpy %d" %
+                  (path, len(mine), len(theirs)))
+            continue
+        for i, ok in enumerate(theirs):
+            res_word, reason, flags = mine[i][2], mine[i][3], int(mine[i][8])
+            agree = (res_word == "pass") == ok
+            # Content after l= passes and must carry UNSIGNED_CONTENT (4).
+            if agree and kind == "append" and res_word == "pass" and \
+                    not flags & 4:
+                agree = False
+            stat = by_kind.setdefault(tag + kind, [0, 0, 0])
+            stat[0 if agree else 1] += 1
+            if ok:
+                stat[2] += 1
+            if agree:
+                passed += 1
+            else:
+                failed += 1
+                print("MISMATCH %s sig %d: ours %s (%s, flags %d) dkimpy %s" %
+                      (path, i, res_word, reason, flags,
+                       "pass" if ok else "fail"))
+    return passed, failed
+
+
 def main():
     tool = sys.argv[1]
     if len(sys.argv) > 2:
@@ -216,90 +310,66 @@ def run(tool, work):
                 dns[name] = rec
                 z.write(name + b" TXT \"" + rec + b"\"\n")
 
-    cases = []  # (path, kind, has_l)
+    cases = []  # (path, kind, has_l, bytes)
     signed = 0
     n = 0
     sels = [b"r1024", b"r2048", b"ed"]
     for rnd in range(ROUNDS):
         for sel in sels:
-            for hc in (b"simple", b"relaxed"):
-                for bc in (b"simple", b"relaxed"):
-                    for length in (False, True):
-                        for over in (False, True):
-                            for two in (False, True):
-                                n += 1
-                                orig = base_message(rng, n)
-                                params = (hc, bc, length, over)
-                                msg = sign(orig, sel, keys, DOMAIN, *params)
-                                if two:
-                                    other = sels[(sels.index(sel) + 1) % 3]
-                                    msg = sign(msg, other, keys, SECOND_DOMAIN,
-                                               bc, hc, not length, over)
-                                signed += 1
-                                ctx = {"orig": orig, "sel": sel, "keys": keys,
-                                       "params": params}
-                                variants = [("none", msg)]
-                                for m in range(MUTANTS_PER_MSG):
-                                    kind = MUTATIONS[(n * MUTANTS_PER_MSG + m +
-                                                      rnd) % len(MUTATIONS)]
-                                    variants.append(
-                                        (kind, mutate(msg, kind, rng, ctx)))
-                                for kind, data in variants:
-                                    path = os.path.join(
-                                        work, "m%04d-%s.eml" % (n, kind))
-                                    with open(path, "wb") as f:
-                                        f.write(data)
-                                    cases.append((path, kind, length, data))
+            for params in shapes():
+                for two in (False, True):
+                    n += 1
+                    other = sels[(sels.index(sel) + 1) % 3] if two else None
+                    cases += message(work, rng, keys, n, rnd, sel, params,
+                                     other)
+                    signed += 1
+    # The rsa-sha1 corpus: one signature, the same shapes, both key sizes.
+    sha1_cases = []
+    for sel in (b"r1024s1", b"r2048s1"):
+        for params in shapes():
+            n += 1
+            sha1_cases += message(work, rng, keys, n, 0, sel, params, None)
+            signed += 1
     now = int(time.time())
-    with open(os.path.join(work, "list.txt"), "w") as f:
-        for c in cases:
-            f.write(c[0] + "\n")
-    import subprocess
-    res = subprocess.run([tool, os.path.join(work, "zone.txt"), str(now),
-                          "@" + os.path.join(work, "list.txt")],
-                         capture_output=True, check=False)
-    if res.returncode != 0:
-        print(res.stderr.decode(errors="replace"))
+    ours = run_tool(tool, work, "list.txt", cases, now, [])
+    sha1_default = run_tool(tool, work, "sha1.txt", sha1_cases, now, [])
+    sha1_legacy = run_tool(tool, work, "sha1.txt", sha1_cases, now,
+                           ["--accept-rsa-sha1"])
+    if ours is None or sha1_default is None or sha1_legacy is None:
         print("0 passed, 1 failed")
         return 1
-    ours = {}
-    for line in res.stdout.decode(errors="replace").splitlines():
-        f = line.split("\t")
-        ours.setdefault(f[0], []).append(f)
 
     passed = failed = 0
     by_kind = {}
-    for path, kind, length, data in cases:
+    refused = dkimpy_passed = 0
+    for path, kind, length, data in sha1_cases:
         theirs = dkimpy_verdicts(data, dns)
-        mine = ours.get(path, [])
-        if len(mine) != len(theirs):
+        dkimpy_passed += sum(theirs)
+        mine = sha1_default.get(path, [])
+        # A damaged v= is refused before a= is read: any permerror will do.
+        ok = len(mine) == len(theirs) and all(
+            (f[2] == "permerror" and f[3] == "weak_algorithm" and
+             int(f[8]) & 1) or (kind == "sig_damaged" and f[2] == "permerror")
+            for f in mine)
+        if ok:
+            refused += len(mine)
+            passed += len(mine)
+        else:
             failed += 1
-            print("MISMATCH count %s: ours %d dkimpy %d" %
-                  (path, len(mine), len(theirs)))
-            continue
-        for i, ok in enumerate(theirs):
-            res_word, reason, flags = mine[i][2], mine[i][3], int(mine[i][8])
-            agree = (res_word == "pass") == ok
-            # Content after l= passes and must carry UNSIGNED_CONTENT (4).
-            if agree and kind == "append" and res_word == "pass" and \
-                    not flags & 4:
-                agree = False
-            stat = by_kind.setdefault(kind, [0, 0, 0])
-            stat[0 if agree else 1] += 1
-            if ok:
-                stat[2] += 1
-            if agree:
-                passed += 1
-            else:
-                failed += 1
-                print("MISMATCH %s sig %d: ours %s (%s, flags %d) dkimpy %s" %
-                      (path, i, res_word, reason, flags,
-                       "pass" if ok else "fail"))
+            print("MISMATCH %s: rsa-sha1 not refused by default: %s" %
+                  (path, [(f[2], f[3]) for f in mine]))
+    print("# rsa-sha1 refused  %4d signatures: permerror weak_algorithm "
+          "(dkimpy passes %d of them)" % (refused, dkimpy_passed))
+    for tag, cs, verdicts in (("", cases, ours),
+                              ("sha1+option ", sha1_cases, sha1_legacy)):
+        p, f = compare(tag, cs, verdicts, dns, by_kind)
+        passed += p
+        failed += f
     for kind, (a, b, p) in sorted(by_kind.items()):
         print("# %-15s %4d agree %3d disagree (%d pass in dkimpy)" %
               (kind, a, b, p))
     print("# %d messages signed by dkimpy, %d verified, %.1f s" %
-          (signed, len(cases), time.time() - start))
+          (signed, len(cases) + len(sha1_cases), time.time() - start))
     if signed < 300:
         failed += 1
         print("too few signed messages: %d" % signed)

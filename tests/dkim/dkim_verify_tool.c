@@ -1,8 +1,12 @@
 /* dkim_verify_tool - verify messages with the DKIM engine and memdns, one
  * line per signature, for the differential test against dkimpy:
  *
- *   dkim_verify_tool ZONEFILE NOW MESSAGE...   (@FILE: one path a line)
+ *   dkim_verify_tool [--accept-rsa-sha1] ZONEFILE NOW MESSAGE...
+ *                                       (@FILE: one path a line)
  *   -> MESSAGE<TAB>index<TAB>result<TAB>reason<TAB>d<TAB>s<TAB>a<TAB>bits<TAB>flags
+ *
+ * --accept-rsa-sha1 is the option dkim.accept_rsa_sha1=yes (RFC 8301's
+ * legacy exception): rsa-sha1 is verified instead of refused.
  *
  * One key cache serves the whole run, as in a mail server. */
 #include <stdio.h>
@@ -14,7 +18,7 @@
 
 /* Alternate the order (hash first / answers first) to cover both paths. */
 static int verify_file(as_memdns *m, as_dkim_keycache *c, int64_t now,
-                       const char *path, int order)
+                       const as_dkim_config *cfg, const char *path, int order)
 {
     size_t len;
     char *msg = dk_read_file(path, &len);
@@ -23,7 +27,7 @@ static int verify_file(as_memdns *m, as_dkim_keycache *c, int64_t now,
         return 1;
     }
     dk_run r;
-    int rc = dk_verify(m, c, msg, len, now, NULL, order, &r);
+    int rc = dk_verify(m, c, msg, len, now, cfg, order, &r);
     if (rc) {
         printf("%s\t-\terror\t%s\n", path, authscore_strerror(rc));
     } else {
@@ -42,8 +46,15 @@ static int verify_file(as_memdns *m, as_dkim_keycache *c, int64_t now,
 
 int main(int argc, char **argv)
 {
+    as_dkim_config cfg = {0, -1, 0};
+    if (argc > 1 && strcmp(argv[1], "--accept-rsa-sha1") == 0) {
+        cfg.accept_rsa_sha1 = 1;
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: %s ZONEFILE NOW MESSAGE...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--accept-rsa-sha1] ZONEFILE NOW MESSAGE...\n",
+                argv[0]);
         return 2;
     }
     as_memdns *m = as_memdns_new();
@@ -66,7 +77,7 @@ int main(int argc, char **argv)
         while (list ? fgets(path, sizeof path, list) != NULL
                     : snprintf(path, sizeof path, "%s", argv[k]) > 0) {
             path[strcspn(path, "\r\n")] = 0;
-            bad |= verify_file(m, c, now, path, n++ % 2);
+            bad |= verify_file(m, c, now, &cfg, path, n++ % 2);
             if (!list)
                 break;
         }

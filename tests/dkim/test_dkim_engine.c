@@ -90,16 +90,139 @@ Test(engine, rsa_sha256_pass_reports_names_bits_dnssec)
     free(msg);
 }
 
-Test(engine, ed25519_and_rsa_sha1)
+Test(engine, ed25519_pass)
 {
     check_file("ed.eml", T0, NULL, AUTHSCORE_RES_PASS, "ok");
-    check_file("sha1.eml", T0, NULL, AUTHSCORE_RES_PASS, "ok");
-    size_t len;
-    char *msg = fixture("sha1.eml", &len);
+}
+
+/* RFC 8301 3.1: rsa-sha1 "MUST NOT be used for signing or verifying".
+ * By default it is permerror weak_algorithm, unverified: no key is asked
+ * (so no key size), at 1024 and at 2048 bits alike; the flag still says
+ * which algorithm it was. */
+Test(engine, rsa_sha1_is_permerror_weak_algorithm_by_default)
+{
+    static const char *const files[] = {"sha1-1024.eml", "sha1.eml"};
+    as_dkim_config off = {0, -1, 0};
+    for (size_t f = 0; f < 2; f++) {
+        check_file(files[f], T0, NULL, AUTHSCORE_RES_PERMERROR, "weak_algorithm");
+        check_file(files[f], T0, &off, AUTHSCORE_RES_PERMERROR, "weak_algorithm");
+        size_t len;
+        char *msg = fixture(files[f], &len);
+        dk_run r;
+        run_bytes(msg, len, T0, NULL, DK_ANSWER_FIRST, &r);
+        const as_dkim_sig_result *s = res(&r, 0);
+        cr_expect_eq(s->flags, AUTHSCORE_DKIM_WEAK_ALGORITHM, "%s", files[f]);
+        cr_expect_eq(s->key_bits, 0, "%s: never verified", files[f]);
+        cr_expect_str_eq(s->a, "rsa-sha1");
+        cr_expect_str_eq(s->d, "example.com");
+        cr_expect_eq(as_qtab_count(r.q), 0, "%s: no key query", files[f]);
+        dk_run_free(&r);
+        free(msg);
+    }
+}
+
+/* dkim.accept_rsa_sha1: the legacy exception verifies it, a weak pass. */
+Test(engine, rsa_sha1_with_the_legacy_option_is_a_weak_pass)
+{
+    static const struct {
+        const char *file;
+        int bits;
+    } cases[] = {{"sha1-1024.eml", 1024}, {"sha1.eml", 2048}};
+    as_dkim_config on = {0, -1, 1};
+    for (size_t f = 0; f < 2; f++) {
+        check_file(cases[f].file, T0, &on, AUTHSCORE_RES_PASS, "ok");
+        size_t len;
+        char *msg = fixture(cases[f].file, &len);
+        dk_run r;
+        run_bytes(msg, len, T0, &on, DK_HASH_FIRST, &r);
+        cr_expect_eq(res(&r, 0)->flags, AUTHSCORE_DKIM_WEAK_ALGORITHM);
+        cr_expect_eq(res(&r, 0)->key_bits, cases[f].bits);
+        dk_run_free(&r);
+        /* Still verified: a changed body fails, as for rsa-sha256. */
+        char *at = memmem(msg, len, "this is", 7);
+        cr_assert_not_null(at);
+        at[5] = 'w';
+        run_bytes(msg, len, T0, &on, DK_HASH_FIRST, &r);
+        expect(&r, 0, AUTHSCORE_RES_FAIL, "body_hash_mismatch");
+        dk_run_free(&r);
+        free(msg);
+    }
+    /* The option changes nothing for rsa-sha256 or Ed25519. */
+    check_file("rsa.eml", T0, &on, AUTHSCORE_RES_PASS, "ok");
+    check_file("ed.eml", T0, &on, AUTHSCORE_RES_PASS, "ok");
+}
+
+/* A refused rsa-sha1 signature asks no key, so it does not use up the
+ * signature cap: the rsa-sha256 signature after it is still evaluated. */
+Test(engine, refused_rsa_sha1_does_not_count_against_the_cap)
+{
+    size_t l1, l2;
+    char *sha1 = fixture("sha1.eml", &l1);
+    char *rsa = fixture("rsa.eml", &l2);
+    char *end = strstr(sha1, "\r\nFrom:");
+    cr_assert_not_null(end);
+    size_t sl = (size_t)(end - sha1) + 2;
+    char *buf = malloc(sl + l2);
+    memcpy(buf, sha1, sl);
+    memcpy(buf + sl, rsa, l2);
+    as_dkim_config cap1 = {1, -1, 0};
     dk_run r;
-    run_bytes(msg, len, T0, NULL, DK_HASH_FIRST, &r);
-    cr_expect_eq(res(&r, 0)->flags, AUTHSCORE_DKIM_WEAK_ALGORITHM);
+    run_bytes(buf, sl + l2, T0 + 1, &cap1, DK_HASH_FIRST, &r);
+    cr_assert_eq(as_dkim_count(r.d), 2);
+    expect(&r, 0, AUTHSCORE_RES_PERMERROR, "weak_algorithm");
+    expect(&r, 1, AUTHSCORE_RES_PASS, "ok");
     dk_run_free(&r);
+    /* With the option the rsa-sha1 signature asks first and takes the
+     * only slot. */
+    cap1.accept_rsa_sha1 = 1;
+    run_bytes(buf, sl + l2, T0 + 1, &cap1, DK_HASH_FIRST, &r);
+    expect(&r, 0, AUTHSCORE_RES_PASS, "ok");
+    expect(&r, 1, AUTHSCORE_RES_NOT_EVALUATED, "not_evaluated_cap");
+    dk_run_free(&r);
+    free(buf);
+    free(rsa);
+    free(sha1);
+}
+
+/* i= is dkim-quoted-printable (RFC 6376 3.5, 2.11): decoded before the d=
+ * check, reported decoded, and what t=s (strict) compares.  qp.eml is
+ * signed by make-fixtures.py with these i= values, all under d=example.com. */
+Test(engine, qp_identity)
+{
+    static const struct {
+        const char *written; /* i= as in the field, for the message */
+        int result;
+        const char *reason;
+        const char *i; /* reported */
+    } want[] = {
+        {"alice=40example.com", AUTHSCORE_RES_PASS, "ok", "alice@example.com"},
+        {"=40sub.example.com", AUTHSCORE_RES_PASS, "ok", "@sub.example.com"},
+        {"al=69ce=40exa mple.com (FWS dropped)", AUTHSCORE_RES_PASS, "ok",
+         "alice@example.com"},
+        {"alice=40other.example", AUTHSCORE_RES_PERMERROR, "bad_signature_tag:i",
+         "alice@other.example"},
+        {"user=40sub.example.com, key t=s", AUTHSCORE_RES_PERMERROR,
+         "key_strict_identity", "user@sub.example.com"},
+        {"user=40example.com, key t=s", AUTHSCORE_RES_PASS, "ok", "user@example.com"},
+        {"alice@example.com (literal)", AUTHSCORE_RES_PASS, "ok", "alice@example.com"},
+        {"alice=40EXAMPLE.COM", AUTHSCORE_RES_PASS, "ok", "alice@EXAMPLE.COM"},
+    };
+    size_t n = sizeof want / sizeof *want, len;
+    char *msg = fixture("qp.eml", &len);
+    as_dkim_config cfg = {16, -1, 0};
+    for (int order = DK_HASH_FIRST; order <= DK_ANSWER_FIRST; order++) {
+        dk_run r;
+        run_bytes(msg, len, T0, &cfg, order, &r);
+        cr_assert_eq(as_dkim_count(r.d), n);
+        for (size_t k = 0; k < n; k++) {
+            const as_dkim_sig_result *s = res(&r, k);
+            cr_expect_eq(s->result, want[k].result, "i=%s: %s (%s)", want[k].written,
+                         authscore_result_name(s->result), s->reason);
+            cr_expect_str_eq(s->reason, want[k].reason, "i=%s", want[k].written);
+            cr_expect_str_eq(s->i, want[k].i, "i=%s", want[k].written);
+        }
+        dk_run_free(&r);
+    }
     free(msg);
 }
 
@@ -112,7 +235,7 @@ Test(engine, time_checks_use_the_injected_clock)
     check_file("rsa.eml", T0 - 300, NULL, AUTHSCORE_RES_PASS, "ok");
     check_file("rsa.eml", T0 - 301, NULL, AUTHSCORE_RES_PERMERROR,
                "sig_future");
-    as_dkim_config cfg = {0, 3600};
+    as_dkim_config cfg = {0, 3600, 0};
     check_file("rsa.eml", T0 - 3000, &cfg, AUTHSCORE_RES_PASS, "ok");
     cfg.clock_skew = 0;
     check_file("rsa.eml", T0 - 1, &cfg, AUTHSCORE_RES_PERMERROR, "sig_future");
@@ -250,7 +373,7 @@ Test(engine, key_records_and_dns_outcomes)
     };
     size_t len;
     char *msg = fixture("keys.eml", &len);
-    as_dkim_config cfg = {64, -1};
+    as_dkim_config cfg = {64, -1, 0};
     for (int order = DK_HASH_FIRST; order <= DK_ANSWER_FIRST; order++) {
         dk_run r;
         run_bytes(msg, len, T0, &cfg, order, &r);
@@ -291,7 +414,7 @@ Test(engine, signature_cap)
     cr_expect_eq(as_qtab_count(r.q), 2);
     dk_run_free(&r);
 
-    as_dkim_config cfg = {3, -1};
+    as_dkim_config cfg = {3, -1, 0};
     run_bytes(msg, len, T0 + 60, &cfg, DK_ANSWER_FIRST, &r);
     for (size_t i = 0; i < 10; i++)
         expect(&r, i, i < 3 ? AUTHSCORE_RES_PASS : AUTHSCORE_RES_NOT_EVALUATED,
@@ -323,7 +446,7 @@ Test(engine, body_hashes_are_shared_per_canon_digest_and_length)
     memcpy(buf + n, base, strlen(base));
     n += strlen(base);
     dk_run r;
-    as_dkim_config cfg = {16, -1};
+    as_dkim_config cfg = {16, -1, 1};
     run_bytes(buf, n, T0 + 1, &cfg, DK_HASH_FIRST, &r);
     cr_assert_eq(as_dkim_count(r.d), 5);
     for (size_t i = 0; i < 5; i++)

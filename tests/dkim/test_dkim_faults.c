@@ -126,7 +126,7 @@ static void run(const char *msg, size_t len, as_dkim_keycache *c, long at,
     cr_assert_geq(as_message_parse(&a, msg, len, NULL, &pm), 0);
     as_qtab *q = as_qtab_new(&a, 0);
     cr_assert_not_null(q);
-    as_dkim_config cfg = {64, -1};
+    as_dkim_config cfg = {64, -1, 0};
     as_dkim *d = NULL;
     fail_at = at;
     armed = 1;

@@ -464,6 +464,88 @@ Test(sig, subdomain_identity_and_algorithms)
     cr_expect_eq(s.bhlen, 20);
 }
 
+/* i= is dkim-quoted-printable (RFC 6376 3.5, 2.11): decoded before the
+ * d= check.  Good encodings give the decoded identity; malformed ones are
+ * permerror bad_encoding:i; a decoded value no address can be is
+ * bad_signature_tag:i, and so is one outside d=. */
+Test(sig, i_tag_is_dkim_quoted_printable)
+{
+    static const struct {
+        const char *i;  /* as written */
+        const char *reason;  /* NULL: usable */
+        const char *decoded; /* what the signature reports */
+    } cases[] = {
+        {"jlong=40e.com", NULL, "jlong@e.com"},      /* the example */
+        {"jlong@e.com", NULL, "jlong@e.com"},        /* literal '@' */
+        {"=40e.com", NULL, "@e.com"},
+        {"=6A=6C=6F=6E=67=40=65=2E=63=6F=6D", NULL, "jlong@e.com"},
+        {"a=3Db=40sub.e.com", NULL, "a=b@sub.e.com"},
+        {"j=20long=40e.com", NULL, "j long@e.com"},  /* quoted-string part */
+        {"jlong=40\r\n e.com", NULL, "jlong@e.com"}, /* FWS is not data */
+        {"jlong=4\r\n 0e.com", NULL, "jlong@e.com"}, /* even inside =XX */
+        {"jlong=40other.com", "bad_signature_tag:i", "jlong@other.com"},
+        {"jlong=40e.com=40evil.com", "bad_signature_tag:i", "jlong@e.com@evil.com"},
+        {"evil.com=40e.com", NULL, "evil.com@e.com"},
+        {"jlong", "bad_signature_tag:i", "jlong"},   /* no '@' at all */
+        {"jlong=3De.com", "bad_signature_tag:i", "jlong=e.com"},
+        /* malformed encodings */
+        {"jlong=4Ge.com", "bad_encoding:i", "jlong=4Ge.com"},    /* bad hex */
+        {"jlong=40e.com=", "bad_encoding:i", "jlong=40e.com="},  /* trailing */
+        {"jlong=4", "bad_encoding:i", "jlong=4"},                /* cut off */
+        {"jlong=40e.co=6d", "bad_encoding:i", "jlong=40e.co=6d"}, /* lower case */
+        {"jlong=XY=40e.com", "bad_encoding:i", "jlong=XY=40e.com"},
+        {"jlong==40e.com", "bad_encoding:i", "jlong==40e.com"},
+        /* decoded bytes no address holds */
+        {"j=00x=40e.com", "bad_signature_tag:i", "j=00x=40e.com"}, /* NUL */
+        {"j=0Dx=40e.com", "bad_signature_tag:i", "j=0Dx=40e.com"}, /* CR */
+        {"j=7Fx=40e.com", "bad_signature_tag:i", "j=7Fx=40e.com"}, /* DEL */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char f[512];
+        snprintf(f, sizeof f, "DKIM-Signature: v=1; a=rsa-sha256; d=E.com; s=x; "
+                              "i=%s; h=from" SIG_TAIL, cases[k].i);
+        as_dkim_sig s = parse_sig(f);
+        if (cases[k].reason)
+            cr_expect(s.reason && !strcmp(s.reason, cases[k].reason),
+                      "i=%s: got %s, want %s", cases[k].i,
+                      s.reason ? s.reason : "(usable)", cases[k].reason);
+        else
+            cr_expect_null(s.reason, "i=%s: %s", cases[k].i, s.reason);
+        cr_expect_str_eq(s.i, cases[k].decoded, "i=%s", cases[k].i);
+    }
+}
+
+/* The decoded value is capped at AS_DKIM_MAX_I_BYTES (RFC 5321 4.5.3.1:
+ * local-part 64, domain 255); the written form may be three times that. */
+Test(sig, decoded_i_is_capped)
+{
+    static char f[4096], i[2048];
+    size_t n = 0;
+    /* Exactly the cap: "=61" x (cap - 6) then "=40e.com" (6 bytes). */
+    for (size_t k = 0; k < AS_DKIM_MAX_I_BYTES - 6; k++, n += 3)
+        memcpy(i + n, "=61", 3);
+    memcpy(i + n, "=40e.com", 9);
+    snprintf(f, sizeof f, "DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; "
+                          "i=%s; h=from" SIG_TAIL, i);
+    as_dkim_sig s = parse_sig(f);
+    cr_expect_null(s.reason, "%s", s.reason);
+    cr_expect_eq(strlen(s.i), AS_DKIM_MAX_I_BYTES);
+    /* One more byte: too long for any address. */
+    memmove(i + 3, i, strlen(i) + 1);
+    memcpy(i, "=61", 3);
+    snprintf(f, sizeof f, "DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; "
+                          "i=%s; h=from" SIG_TAIL, i);
+    s = parse_sig(f);
+    cr_expect(s.reason && !strcmp(s.reason, "bad_signature_tag:i"), "%s", s.reason);
+    /* A literal form past the cap too. */
+    memset(i, 'a', 400);
+    memcpy(i + 400, "@e.com", 7);
+    snprintf(f, sizeof f, "DKIM-Signature: v=1; a=rsa-sha256; d=e.com; s=x; "
+                          "i=%s; h=from" SIG_TAIL, i);
+    s = parse_sig(f);
+    cr_expect(s.reason && !strcmp(s.reason, "bad_signature_tag:i"), "%s", s.reason);
+}
+
 /* ---- key cache ---------------------------------------------------------- */
 
 Test(keycache, same_record_is_decoded_once)

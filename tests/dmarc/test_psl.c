@@ -1,14 +1,16 @@
 /* test_psl.c - the Public Suffix List's own tests (test_psl.txt and
  * tests.txt) run against the list file stored beside them, through the
- * lookup used by RFC 7489 mode.  Read from $AUTHSCORE_CONFORMANCE; when
- * the files are absent the whole test is SKIP (77, checked in main). */
+ * loader (core/psl_load.c) and the lookup RFC 7489 mode uses.  Read from
+ * $AUTHSCORE_CONFORMANCE; when the files are absent the whole test is
+ * SKIP (77, checked in main). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cases.h"
-#include "dmarc/dmarc.h"
+#include "core/psl_load.h"
+#include "dmarc/psl.h"
 
 static char list[4096], js[4096], plain[4096];
 
@@ -110,7 +112,8 @@ Test(dmarc_psl, conformance)
 {
     cr_assert_eq(find_files(), 0);
     const void *psl = NULL;
-    cr_assert_eq(as_dmarc_psl_load(list, &psl), 0, "load %s", list);
+    char err[128];
+    cr_assert_eq(as_psl_load(list, &psl, err, sizeof err), 0, "load %s: %s", list, err);
     unsigned pass = 0, fail = 0;
     run_js(psl, js, &pass, &fail);
     run_plain(psl, plain, &pass, &fail);

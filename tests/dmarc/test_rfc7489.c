@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/psl_load.h"
 #include "engine_fixture.h"
 
 #define RES(x) W(AUTHSCORE_RES_##x)
@@ -15,7 +16,7 @@ TestSuite(dmarc_rfc7489, .init = dm_setup, .fini = dm_teardown);
 static const void *psl(void)
 {
     const void *p = NULL;
-    cr_assert_eq(as_dmarc_psl_load(NULL, &p), 0, "Debian publicsuffix data");
+    cr_assert_eq(as_psl_load(NULL, &p, NULL, 0), 0, "Debian publicsuffix data");
     return p;
 }
 
@@ -93,7 +94,7 @@ Test(dmarc_rfc7489, org_offset)
 int main(int argc, char *argv[])
 {
     const void *p = NULL;
-    int have = as_dmarc_psl_load(NULL, &p) == 0;
+    int have = as_psl_load(NULL, &p, NULL, 0) == 0;
     as_dmarc_psl_free(p);
     return cases_main(argc, argv, have ? NULL
                       : "no Public Suffix List data (Debian package publicsuffix)");

@@ -1,14 +1,19 @@
 #!/bin/bash
-# A real Exim loads libauthscore.so through ${dlfunc} in its DATA ACL
-# (docs/exim.md) and acts on the results:
-#   - pass.eml is accepted with the A-R and X-Authscore headers (read back
-#     from the queued message with -Mvh);
+# A real Exim loads libauthscore.so through ${dlfunc} in its DATA ACL,
+# configured with the snippets of docs/exim.md ("A: one exim4.conf"),
+# extracted from the page by tests/exim/snippet.py, and acts on the results:
+#   - pass.eml is accepted with the A-R field first, folded to 78 columns,
+#     and X-Authscore (read back from the queued message with -Mvh); its
+#     outcome is in Exim's main log;
 #   - dmarc-reject.eml gets 550, dnssec-bogus.eml (DNS temperror) gets 451;
 #   - a message whose score passes the ACL's threshold gets 550;
 #   - a 5 MB DKIM-signed message passes, and fails when its last line is
 #     changed: the whole body was read from the -D spool file and hashed;
 #   - bad arguments, a missing or foreign spool file and a bad option make
-#     the expansion fail with a message.
+#     the expansion fail with a message (a mistyped name names the nearest);
+#   - fail closed: a rule file that makes finalize fail defers every
+#     message at DATA (451), never accepts it unchecked; the error is in
+#     the main log once per connection, and the panic log stays empty.
 # DNS: the example zones signed now, served by libunbound from memory.
 # usage: run-exim.sh PATH/TO/libauthscore.so      (exit 77: skipped)
 # A missing tool skips the whole run (77, "SKIP: reason"), also when it
@@ -44,9 +49,34 @@ mkdir "$work/spool" "$work/log"
 chown Debian-exim:Debian-exim "$work/spool" "$work/log"
 
 opts="dns.config=$work/zones/unbound-serverless.conf;dns.trust_anchor=none;authserv_id=mx.receiver.example;dns.timeout_ms=3000;rules.file=$ex/authscore.conf"
+# The snippets of docs/exim.md, as an admin pastes them; only the library
+# path and the options line are the test's own (each must be there once).
+snip() { /usr/bin/python3 "$src/tests/exim/snippet.py" "$src/docs/exim.md" "$@"; }
+snip --only exim4.conf/main exim4.conf/acl debian/localmacros debian/acl_data ||
+    { echo "FAIL: docs/exim.md has snippets no test pastes"; exit 1; }
+own_lines() {
+    local n
+    n=$(grep -c -e '^AUTHSCORE_LIB = ' -e '^AUTHSCORE_OPTIONS = ')
+    [ "$n" = 2 ]
+}
+snip exim4.conf/main >"$work/main.snippet" && snip exim4.conf/acl >"$work/acl.snippet" ||
+    { echo "FAIL: docs/exim.md: snippets missing"; exit 1; }
+own_lines <"$work/main.snippet" ||
+    { echo "FAIL: docs/exim.md: exim4.conf/main lacks AUTHSCORE_LIB or AUTHSCORE_OPTIONS"; exit 1; }
+# Only the values: anything after them on the line stays, as pasted.
+sed -i -e "s|^AUTHSCORE_LIB = [^ #]*|AUTHSCORE_LIB = $lib|" \
+    -e "s|^AUTHSCORE_OPTIONS = [^ #]*|AUTHSCORE_OPTIONS = $opts|" "$work/main.snippet"
+# Exim reads '#' as a comment only at the start of a line: a comment after
+# a setting would become part of it (a library path with "# ..." in it).
+for name in exim4.conf/main exim4.conf/acl debian/localmacros debian/acl_data; do
+    if snip "$name" | grep -nE '^[[:space:]]*[^#[:space:]].*[[:space:]]#'; then
+        echo "FAIL: docs/exim.md: $name has a comment after a setting"; exit 1
+    fi
+done
 # The -C file: owned by root, not writable by others (Exim checks).
-# The ACL is the one of docs/exim.md.
-cat >"$work/exim.conf" <<CONF
+# Test-only settings first (spool, log, no DNS of Exim's own), then the
+# snippets, a recipient ACL, and empty routers and transports.
+{ cat <<CONF
 exim_user = Debian-exim
 exim_group = Debian-exim
 spool_directory = $work/spool
@@ -59,35 +89,12 @@ keep_environment =
 dkim_verify_signers =
 rfc1413_query_timeout = 0s
 acl_smtp_rcpt = acl_rcpt
-acl_smtp_data = acl_data
-
-AUTHSCORE_LIB = $lib
-AUTHSCORE_ARGS = {\$sender_host_address}{\$sender_helo_name}{\$sender_address}\\
-  {\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$opts}
-
-begin acl
-acl_rcpt:
-  accept
-
-acl_data:
-  deny  condition = \${if >={\${strlen:\$message_headers_raw}}{65536}}
-        message = 552 5.3.4 header block too large to check its authentication
-  warn  set acl_m_authscore = \${dlfunc{AUTHSCORE_LIB}{authscore_exim_check}AUTHSCORE_ARGS}
-  warn  set acl_m_authscore_ar = \${dlfunc{AUTHSCORE_LIB}{authscore_exim_ar}AUTHSCORE_ARGS}
-        add_header = Authentication-Results: \$acl_m_authscore_ar
-        add_header = X-Authscore: \$acl_m_authscore
-  defer condition = \${if eq{\${extract{temperror}{\$acl_m_authscore}}}{yes}}
-        message = 451 4.7.5 temporary DNS failure while checking SPF, DKIM or DMARC
-  deny  condition = \${if eq{\${extract{disposition}{\$acl_m_authscore}}}{reject}}
-        message = 550 5.7.1 rejected by the DMARC policy of the author domain
-  deny  condition = \${if and{{!eq{\${extract{score10}{\$acl_m_authscore}}}{none}}\\
-                              {>{\${extract{score10}{\$acl_m_authscore}}}{60}}}}
-        message = 550 5.7.1 authentication score \${extract{score}{\$acl_m_authscore}} is above 6.0
-  accept
-
-begin routers
-begin transports
 CONF
+  cat "$work/main.snippet"
+  printf '\nbegin acl\nacl_rcpt:\n  accept\n\n'
+  cat "$work/acl.snippet"
+  printf '\nbegin routers\nbegin transports\n'
+} >"$work/exim.conf"
 
 fails=0 passes=0 skipped=""
 ok() { echo "ok: $*"; passes=$((passes + 1)); }
@@ -113,11 +120,19 @@ queued_headers() {
     fi
     exim4 -C "$work/exim.conf" -Mvh "$id"
 }
-field() { printf '%s\n' "$2" | grep -o "^[0-9]*[ A-Z*] *$1: .*" | sed "s/^[0-9]*[ A-Z*] *$1: //" | head -n 1; }
+# Field $1 of -Mvh output $2, unfolded.
+field() { printf '%s\n' "$2" | /usr/bin/python3 "$src/tests/exim/headers.py" "$1"; }
 has() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
 
-# 1. An aligned, DKIM-signed message: accepted with the A-R header.
+# 1. An aligned, DKIM-signed message: accepted with the A-R header first,
+#    folded, and its outcome in the main log.
 h=$(queued_headers 192.0.2.25 mx.good.example alice@good.example "$ex/messages/pass.eml")
+if where=$(printf '%s\n' "$h" | /usr/bin/python3 "$src/tests/exim/headers.py" --ar); then
+    ok "pass.eml: Authentication-Results: $where"
+else bad "pass.eml: Authentication-Results: $where"; fi
+if grep -q "authscore: spf=pass spf_helo=none dkim=pass dkim_domains=good.example dmarc=pass .* score=-1.50 " "$work/log/mainlog" 2>/dev/null; then
+    ok "pass.eml: main log: $(grep -o 'authscore: spf=pass.*score10=-15' "$work/log/mainlog" | head -n 1)"
+else bad "pass.eml: no authscore line in the main log: $(tail -n 3 "$work/log/mainlog" 2>&1)"; fi
 ar=$(field Authentication-Results "$h")
 xa=$(field X-Authscore "$h")
 case $ar in
@@ -234,6 +249,7 @@ printf 'id-D\n' >"$work/huge-D"
 truncate -s 70M "$work/huge-D" # sparse: over the 64 MiB cap, no disk used
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/huge-D}{$opts}}" "message larger than the 67108864-byte cap"
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.timeout_ms=soon}}" "option dns.timeout_ms=soon"
+expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.timeout=5000}}" "option dns.timeout=5000: unknown option dns.timeout (did you mean dns.timeout_ms?)"
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{no-equals-sign}}" "option without name=value"
 expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.config=$work/none.conf}}" "authscore_ctx_finalize: bad configuration: DNS resolver: DNS config file $work/none.conf: No such file"
 printf 'symbols { R_SPF_ALLOW { weight = -0.2; } }\nrules { X { weight = 1; helo = "/(x/"; } }\n' >"$work/bad-rules.conf"
@@ -245,6 +261,32 @@ case $out in
 "spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=1.90 score10=19 symbols=R_DKIM_NA(0.00),DMARC_POLICY_REJECT(2.00),AS_DMARC_DNSSEC(-0.10)") ok "no client IP: $out" ;;
 *) bad "no client IP: '$out'" ;;
 esac
+
+# 6. Fail closed: the options name a broken rule file, so the context
+#    cannot be built; the expansion fails and Exim defers every message at
+#    DATA (451 Temporary local problem).  Two messages on one connection:
+#    the module logs the error once (main log, through Exim's log_write),
+#    Exim logs each failed expansion, and nothing goes to the panic log
+#    (FAIL, not ERROR: Debian's cron mails root about a panic log).
+sed "s|rules.file=$ex/authscore.conf|rules.file=$work/bad-rules.conf|" "$work/exim.conf" \
+    >"$work/broken-rules.conf"
+two_messages() {
+    printf 'EHLO %s\r\n' mx.good.example
+    for _ in 1 2; do
+        printf 'MAIL FROM:<alice@good.example>\r\nRCPT TO:<bob@receiver.example>\r\nDATA\r\n'
+        sed 's/\r$//; s/^\./../; s/$/\r/' "$ex/messages/pass.eml"
+        printf '.\r\n'
+    done
+    printf 'QUIT\r\n'
+}
+: >"$work/log/mainlog"
+r=$(two_messages | exim4 -C "$work/broken-rules.conf" -odq -oMa 192.0.2.25 -bs 2>&1 | tr -d '\r')
+said=$(grep -c "authscore: configuration error, every message is deferred until it is fixed: authscore_ctx_finalize: bad configuration: rules: $work/bad-rules.conf:2" "$work/log/mainlog")
+expanded=$(grep -c "failed to expand ACL string .*bad-rules.conf:2" "$work/log/mainlog")
+if [ "$(printf '%s\n' "$r" | grep -c '^451 ')" = 2 ] && ! printf '%s\n' "$r" | grep -q '^250 OK id=' &&
+   [ "$said" = 1 ] && [ "$expanded" = 2 ] && [ ! -s "$work/log/paniclog" ]; then
+    ok "broken rule file: 451 for both messages, the error logged once, no panic log"
+else bad "broken rule file: replies $(printf '%s' "$r" | grep -E '^[245][0-9][0-9] ' | tr '\n' '|'), logged $said times, $expanded expansion lines, panic log: $(cat "$work/log/paniclog" 2>/dev/null | head -n 2)"; fi
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ] || exit 1

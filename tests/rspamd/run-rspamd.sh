@@ -19,42 +19,13 @@ set -u
 lib=$(realpath "${1:?usage: with-fixtures.sh run-rspamd.sh libauthscore.so}")
 here=$(cd "$(dirname "$0")" && pwd)
 src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
-PATH=$PATH:/usr/sbin:/sbin
-skip() { echo "SKIP: $*"; exit 77; }
-
-if ! command -v rspamd >/dev/null 2>&1 || ! command -v unbound >/dev/null 2>&1; then
-    "$src/scripts/deps.sh" test >/dev/null 2>&1 || true
-fi
-command -v rspamd >/dev/null 2>&1 || skip "rspamd missing (Debian package rspamd)"
-command -v rspamc >/dev/null 2>&1 || skip "rspamc missing (Debian package rspamd)"
-command -v unbound >/dev/null 2>&1 || skip "unbound missing (Debian package unbound)"
+. "$here/common.sh"
+need_tools rspamd rspamc unbound
 [ -z "${AUTHSCORE_DNS_SKIP:-}" ] || skip "$AUTHSCORE_DNS_SKIP"
 [ -n "${AUTHSCORE_DNS_NSD_CONF:-}" ] || skip "run me under tests/dns/with-fixtures.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/authscore-rspamd.XXXXXX") || exit 1
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    if [ "${AUTHSCORE_KEEP_WORK:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL: $*"; for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done; exit 1; }
-
-free_port() {
-    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-now_ms() { date +%s%3N; }
-
 # 1. The example zones, signed now (bogus.example tampered after signing).
-ex=$src/examples
-"$src/tests/dns/sign-zones.sh" "$work/ex" "$ex/zones/example.zone" \
-    "$ex/zones/good.example.zone" "$ex/zones/softpolicy.example.zone" \
-    --tamper "$ex/zones/bogus.example.zone" >"$work/sign.log" 2>&1
-rc=$?
-[ $rc -eq 77 ] && skip "ldnsutils missing"
-[ $rc -eq 0 ] || fail "sign-zones.sh"
+sign_examples
 
 # 2. Black holes: one per test, since unbound marks a silent server down
 #    and then answers SERVFAIL at once for every zone behind it.
@@ -72,56 +43,24 @@ sink2_port=$(cat "$work/sink2.port")
 # 3. The validating resolver Rspamd uses.
 ub_port=$(free_port)
 {
+    unbound_test_server "$ub_port"
     cat <<EOF
-server:
-    interface: 127.0.0.1
-    port: $ub_port
-    do-ip6: no
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$work"
-    pidfile: "$work/unbound.pid"
-    use-syslog: no
-    logfile: "$work/unbound.log"
-    verbosity: 1
     val-log-level: 2
-    num-threads: 1
     access-control: 127.0.0.0/8 allow
-    module-config: "validator iterator"
     # Extended DNS Errors (RFC 8914) on SERVFAIL: say when it was bogus.
     ede: yes
-    # Nothing leaves the machine: every name outside the test zones is
-    # refused here (no root priming, no public DNS).
-    local-zone: "." refuse
-    local-zone: "example." transparent
-    local-zone: "test." transparent
-    trust-anchor-file: "$work/ex/trust-anchors.ds"
     domain-insecure: "hang.test."
     domain-insecure: "stall.test."
     # A black-holed name must not wait out unbound's long retry schedule.
     infra-cache-max-rtt: 1000
 EOF
-    while read -r origin file; do
-        printf 'auth-zone:\n    name: "%s."\n    zonefile: "%s"\n    for-upstream: yes\n    for-downstream: no\n    fallback-enabled: no\n' "$origin" "$file"
-    done <"$work/ex/zones.list"
+    unbound_auth_zones
     printf 'stub-zone:\n    name: "hang.test."\n    stub-addr: 127.0.0.1@%s\n' "$sink_port"
     printf 'stub-zone:\n    name: "stall.test."\n    stub-addr: 127.0.0.1@%s\n' "$sink2_port"
-    printf 'remote-control:\n    control-enable: no\n'
     # with-fixtures.sh: nsd's stub-zones and the test zones' trust anchors.
     printf 'include: "%s"\n' "$AUTHSCORE_DNS_NSD_CONF"
 } >"$work/unbound.conf"
-unbound-checkconf "$work/unbound.conf" >"$work/checkconf.log" 2>&1 || fail "unbound-checkconf: $(cat "$work/checkconf.log")"
-unbound -d -c "$work/unbound.conf" >>"$work/unbound.log" 2>&1 &
-pids="$pids $!"
-ub_pid=$!
-ready=0
-for _ in $(seq 100); do
-    if /usr/bin/python3 "$here/scan.py" dnsping "$ub_port" 2>/dev/null; then ready=1; break; fi
-    kill -0 "$ub_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ $ready = 1 ] || fail "unbound did not start"
+start_unbound "$work/unbound.conf" "$ub_port"
 
 # 4. Rspamd: one normal worker, no built-in filters, a tiny url_tld.
 printf 'com\nexample\ntest\n' >"$work/tld.dat"
@@ -133,7 +72,7 @@ insecure=""
 # start_rspamd NAME TASK_TIMEOUT [PLUGIN OPTIONS]: config in $work/NAME/,
 # sets rs_port and rs_pid.
 start_rspamd() {
-    local d=$work/$1 t0 t1 ready=0
+    local d=$work/$1 t0 t1
     mkdir -p "$d"
     rs_port=$(free_port)
     cat >"$d/rspamd.conf" <<EOF
@@ -161,6 +100,7 @@ logging {
     type = "file";
     filename = "$work/$1.log";
     level = "info";
+    debug_modules = ["authscore"];
 }
 worker "normal" {
     bind_socket = "127.0.0.1:$rs_port";
@@ -185,13 +125,8 @@ EOF
     rspamd -f $insecure -u "$(id -un)" -g "$(id -gn)" -c "$d/rspamd.conf" >"$work/$1-stdout.log" 2>&1 &
     rs_pid=$!
     pids="$pids $rs_pid"
-    for _ in $(seq 200); do
-        if /usr/bin/python3 "$here/scan.py" ping "$rs_port" 2>/dev/null; then ready=1; break; fi
-        kill -0 "$rs_pid" 2>/dev/null || break
-        sleep 0.05
-    done
+    wait_ready "$rs_pid" /usr/bin/python3 "$here/scan.py" ping "$rs_port" || fail "rspamd ($1) did not start"
     t1=$(now_ms)
-    [ $ready = 1 ] || fail "rspamd ($1) did not start"
     echo "rspamd ($1) start-up: $((t1 - t0)) ms"
     [ "${EXPECT_LOADED:-yes}" = no ] && return 0
     grep -q 'authscore: libauthscore .* loaded' "$work/$1.log" || fail "plugin not loaded ($1)"
@@ -200,6 +135,15 @@ EOF
 start_rspamd rspamd 8s
 export AUTHSCORE_RSPAMD_LOG="$work/rspamd.log"
 /usr/bin/python3 "$here/scan.py" check "$rs_port" "$lib" "$src" "$rules_file" || fail "scan.py check"
+# Fail closed: an error of the module (here authscore_msg_new refusing a
+# HELO longer than RFC 5321 allows) defers the message, never scores it.
+/usr/bin/python3 "$here/scan.py" deferred "$rs_port" "$src" "authscore_msg_new: invalid argument" \
+    "$(printf 'h%.0s' $(seq 600)).example" || fail "scan.py deferred (bad HELO)"
+grep -q 'authscore: authscore_msg_new: invalid argument; message deferred' "$work/rspamd.log" ||
+    fail "deferred message: no log line"
+# Real TTLs reach authscore_msg_answer (the plugin's debug line per
+# answer): the zones' TTL is 3600, the negative TTL (SOA MINIMUM) 300.
+/usr/bin/python3 "$here/scan.py" ttls "$work/rspamd.log" || fail "scan.py ttls"
 kill "$rs_pid"
 wait "$rs_pid" 2>/dev/null
 echo "rspamd stopped"
@@ -212,7 +156,7 @@ echo "rspamd stopped"
 #       rspamd_udp drops its pending request without a callback, so the
 #       message never finishes and the mempool destructor releases it.
 #    The worker scans normally afterwards.
-start_rspamd abort 1s "bogus_probe = \"127.0.0.1:$sink2_port\"; bogus_probe_timeout = 5;"
+start_rspamd abort 1s "bogus_probe = \"127.0.0.1:$sink2_port\"; bogus_probe_timeout = 5; ttl_probe = false;"
 /usr/bin/python3 "$here/scan.py" abort "$rs_port" || fail "scan.py abort"
 released='authscore: task <.*> ended before its DNS answers; message released'
 for _ in $(seq 40); do
@@ -226,15 +170,17 @@ kill "$rs_pid"
 wait "$rs_pid" 2>/dev/null
 
 # 6. A broken rule file: the plugin logs authscore_ctx_error() (file and
-#    line) and disables itself; Rspamd starts and scans without it.
+#    line); Rspamd starts, and every message gets AS_CONFIG_ERROR and a
+#    soft reject with that reason until the file is fixed: fail closed.
 printf 'symbols {\n  R_SPF_ALLOW { weight = -0.2; group = "spf"; }\n  BROKEN { weight = ; }\n}\n' >"$work/broken.conf"
 RULES_LINE="rules_file = \"$work/broken.conf\";" EXPECT_LOADED=no start_rspamd broken 8s
-if grep -q "authscore: authscore_ctx_finalize: .*$work/broken.conf:[0-9]*.*plugin disabled" "$work/broken.log"; then
+if grep -q "authscore: authscore_ctx_finalize: .*$work/broken.conf:[0-9]*.*every message gets AS_CONFIG_ERROR" "$work/broken.log"; then
     echo "ok: broken rule file: $(grep -o "authscore: authscore_ctx_finalize: .*" "$work/broken.log" | head -n 1)"
 else
     fail "broken rule file: no error with file:line logged"
 fi
-/usr/bin/python3 "$here/scan.py" disabled "$rs_port" "$src" || fail "scan.py disabled"
+/usr/bin/python3 "$here/scan.py" deferred "$rs_port" "$src" "configuration: authscore_ctx_finalize" ||
+    fail "scan.py deferred (broken rule file)"
 kill "$rs_pid"
 wait "$rs_pid" 2>/dev/null
 

@@ -6,7 +6,11 @@
   scan.py check PORT LIB SRC RULES   scan messages through Rspamd, assert
   scan.py abort PORT                 a task that times out mid-lookup
   scan.py after-abort PORT SRC       the same worker still scans
-  scan.py disabled PORT SRC          the plugin disabled itself: no results
+  scan.py ttls LOG                   the TTLs the plugin passed (its log)
+  scan.py deferred PORT SRC WHY [HELO]
+                                     fail closed: pass.eml (with that HELO)
+                                     is deferred (soft reject) with WHY in
+                                     the reply's message, without results
 
 Messages go to Rspamd's normal worker over HTTP (/checkv2, the protocol
 rspamc speaks) with the SMTP envelope in the IP, Helo and From headers.
@@ -17,6 +21,7 @@ import ctypes
 import json
 import os
 import random
+import re
 import socket
 import struct
 import subprocess
@@ -125,13 +130,35 @@ def symbols(res):
     return res.get("symbols", {})
 
 
-def ar_header(res):
+def ar_entry(res):
+    """The Authentication-Results milter header: {value, order} or None."""
     h = res.get("milter", {}).get("add_headers", {}).get("Authentication-Results")
-    if isinstance(h, dict):
-        h = h.get("value")
     if isinstance(h, list) and h:
-        h = h[0].get("value") if isinstance(h[0], dict) else h[0]
-    return h or ""
+        h = h[0]
+    if isinstance(h, str):
+        h = {"value": h}
+    return h if isinstance(h, dict) else None
+
+
+def ar_header(res):
+    """The A-R value, unfolded."""
+    h = ar_entry(res)
+    return re.sub(r"\r?\n[ \t]+", " ", h.get("value", "")) if h else ""
+
+
+def ar_layout(res):
+    """None when the A-R header goes first (order 0) and is folded with
+    no line over 78 columns (a tab counts 8); else what is wrong."""
+    h = ar_entry(res)
+    if not h:
+        return "no Authentication-Results header"
+    lines = ("Authentication-Results: " + h.get("value", "")).replace("\r\n", "\n").split("\n")
+    long = [l for l in lines if len(l.expandtabs(8)) > 78]
+    if h.get("order") != 0:
+        return "order %r, not 0 (the top)" % h.get("order")
+    if long or len(lines) < 2:
+        return "folding: %r" % lines
+    return None
 
 
 def expect(name, res, present=(), absent=(), options=None, ar=()):
@@ -178,9 +205,19 @@ def check(port, lib, src, rules):
            present=["R_SPF_ALLOW", "R_DKIM_ALLOW", "DMARC_POLICY_ALLOW", "AS_SPF_DNSSEC",
                     "AS_DKIM_DNSSEC", "AS_DMARC_DNSSEC", "AS_DMARC_ALIGNED_DKIM"],
            absent=["AS_DNSSEC_BOGUS", "R_DKIM_REJECT", "R_SPF_DNSFAIL"],
-           options={"R_DKIM_ALLOW": ["good.example:s=sel2026"], "AS_DKIM_DNSSEC": ["good.example"]},
+           options={"R_DKIM_ALLOW": ["good.example:s=sel2026"], "AS_DKIM_DNSSEC": ["good.example"],
+                    "DKIM_TRACE": ["good.example:+"]},
            ar=["mx.receiver.example;", "spf=pass", "dkim=pass header.d=good.example",
                "dmarc=pass", "DNSSEC secure"])
+    where = ar_layout(r)
+    if where:
+        bad("pass.eml: Authentication-Results: " + where)
+    else:
+        ok("pass.eml: Authentication-Results at the top (order 0), folded to 78 columns")
+    if r.get("action") == "no action":
+        ok("pass.eml: no action")
+    else:
+        bad("pass.eml: action %r" % r.get("action"))
 
     # 2. DMARC fail under p=reject, with the rule file's weight.
     r = scan(port, os.path.join(msgs, "dmarc-reject.eml"), "203.0.113.66", "mail.good.example", "ceo@good.example")
@@ -193,13 +230,19 @@ def check(port, lib, src, rules):
             ok("dmarc-reject.eml: DMARC_POLICY_REJECT scores %g, the rule file's weight" % got)
         else:
             bad("dmarc-reject.eml: DMARC_POLICY_REJECT scores %r, rule file says %r" % (got, want))
-        # Rspamd's total is the rule file's weights of the symbols that
-        # fired: none was scaled or lost on the way.
+        # Each symbol scores the rule file's weight: none was scaled or
+        # lost on the way.  The action is the DMARC one the plugin forces
+        # (actions.reject), whatever the score.
         total = sum(weights.get(n, 0) for n in symbols(r))
-        if abs(total - r.get("score", 0)) < 1e-6:
-            ok("dmarc-reject.eml: total score %g, the sum of the rule-file weights" % r.get("score", 0))
+        scored = sum(s.get("score", 0) for s in symbols(r).values())
+        if abs(total - scored) < 1e-6:
+            ok("dmarc-reject.eml: symbols score %g, the sum of the rule-file weights" % scored)
         else:
-            bad("dmarc-reject.eml: total %r, rule-file weights sum to %r" % (r.get("score"), total))
+            bad("dmarc-reject.eml: symbols score %r, rule-file weights sum to %r" % (scored, total))
+        if r.get("action") == "reject" and "DMARC policy of good.example" in json.dumps(r.get("messages", {})):
+            ok("dmarc-reject.eml: forced action reject: %s" % json.dumps(r.get("messages", {})))
+        else:
+            bad("dmarc-reject.eml: action %r, messages %r" % (r.get("action"), r.get("messages")))
 
     # 3. Zones tampered after signing.  A validating resolver answers
     #    SERVFAIL for bogus data, and Rspamd's resolver (rdns) sees only
@@ -287,6 +330,11 @@ def check(port, lib, src, rules):
             bad("non-blocking: second at %.3f s, first at %.3f s (%s)" % (tf, ts, sorted(symbols(rf))))
         expect("black-holed name", rs, present=["R_SPF_DNSFAIL", "DMARC_DNSFAIL"],
                absent=["R_SPF_ALLOW", "AS_DNSSEC_BOGUS"], ar=["spf=temperror", "dmarc=temperror"])
+        # A DNS temperror defers, as Exim's 451 (actions.temperror).
+        if rs.get("action") == "soft reject":
+            ok("black-holed name: soft reject: %s" % json.dumps(rs.get("messages", {})))
+        else:
+            bad("black-holed name: action %r, not soft reject" % rs.get("action"))
     else:
         bad("non-blocking: a scan did not finish: %s" % sorted(done))
 
@@ -368,15 +416,54 @@ def after_abort(port, src):
     return 0 if fails == 0 else 1
 
 
-def disabled(port, src):
-    """With the plugin disabled, Rspamd still scans, without its results."""
+def deferred(port, src, why, helo):
+    """Fail closed: an error of the module defers the message (Rspamd's
+    soft reject, a 4xx at the MTA) with the reason; nothing is scored
+    (a configuration error only raises AS_CONFIG_ERROR)."""
     r = scan(port, os.path.join(src, "examples", "messages", "pass.eml"),
-             "192.0.2.25", "mx.good.example", "alice@good.example")
-    mine = [s for s in symbols(r) if s.startswith(("R_SPF", "R_DKIM", "DMARC", "AS_"))]
-    if "action" in r and not mine and not ar_header(r):
-        ok("plugin disabled: Rspamd scans without it (action %s)" % r["action"])
+             "192.0.2.25", helo, "alice@good.example")
+    mine = [s for s in symbols(r) if s.startswith(("R_SPF", "R_DKIM", "DMARC", "AS_"))
+            and s != "AS_CONFIG_ERROR"]
+    said = json.dumps(r.get("messages", {}))
+    if r.get("action") == "soft reject" and why in said and not mine and not ar_header(r):
+        ok("deferred (soft reject): %s" % said)
     else:
-        bad("plugin disabled, yet: %s %r" % (mine, ar_header(r)))
+        bad("not deferred with %r: action %s, messages %s, symbols %s, A-R %r" %
+            (why, r.get("action"), said, mine, ar_header(r)))
+    print("%d passed, %d failed" % (passes, fails))
+    return 0 if fails == 0 else 1
+
+
+def ttls(log):
+    """The TTLs the plugin gave authscore_msg_answer() (its debug line per
+    answer): answers with records carry the zone's TTL (3600, counted
+    down by the resolver's cache), negative ones the SOA MINIMUM (300,
+    RFC 2308), failures 0."""
+    line = re.compile(r"authscore\.lua:\d+: answer (\S+) (\S+): status (\d+), dnssec (\d+), ttl (\d+), (\d+) records")
+    seen = []
+    with open(log, errors="replace") as f:
+        for l in f:
+            m = line.search(l)
+            if m:
+                seen.append((m.group(1).lower(), m.group(2), int(m.group(3)), int(m.group(5))))
+    if not seen:
+        bad("no answer lines in %s (debug_modules = [\"authscore\"])" % log)
+        return 1
+    positive = [t for t in seen if t[2] == 0 and t[0] == "good.example" and t[1] == "txt"]
+    negative = [t for t in seen if t[2] in (1, 2) and t[0].endswith("good.example")]
+    failed = [t for t in seen if t[2] in (3, 4)]
+    if positive and all(3000 <= t[3] <= 3600 for t in positive):
+        ok("TTL of good.example TXT: %s" % sorted({t[3] for t in positive}))
+    else:
+        bad("TTL of good.example TXT: %s" % positive)
+    if negative and all(0 < t[3] <= 300 for t in negative):
+        ok("TTL of negative answers: %s" % sorted({t[3] for t in negative}))
+    else:
+        bad("TTL of negative answers under good.example: %s" % negative)
+    if failed and all(t[3] == 0 for t in failed):
+        ok("failed answers carry TTL 0 (%d)" % len(failed))
+    else:
+        bad("failed answers: %s" % failed[:5])
     print("%d passed, %d failed" % (passes, fails))
     return 0 if fails == 0 else 1
 
@@ -389,13 +476,16 @@ def shutil_which(name):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
+    if sys.argv[1] == "ttls":
+        sys.exit(ttls(sys.argv[2]))
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "dnsping":
         sys.exit(0 if dnsping(port) else 1)
     if mode == "ping":
         sys.exit(0 if ping(port) else 1)
-    if mode == "disabled":
-        sys.exit(disabled(port, sys.argv[3]))
+    if mode == "deferred":
+        helo = sys.argv[5] if len(sys.argv) > 5 else "mx.good.example"
+        sys.exit(deferred(port, sys.argv[3], sys.argv[4], helo))
     if mode == "abort":
         sys.exit(abort(port))
     if mode == "after-abort":

@@ -1,8 +1,11 @@
---[[ test-plugin.lua - the plugin's pure helpers, in Rspamd's own LuaJIT.
+--[[ test-plugin.lua - the plugin's pure helpers (authscore_helpers.lua),
+in Rspamd's own LuaJIT: PTR names, record text, the probe's query and its
+reply parser (rcode, TTL, EDE) on good, truncated, hostile and random
+packets, and the folding of the A-R value.
 usage: rspamadm lua -a PATH/authscore.lua tests/rspamd/test-plugin.lua
 The plugin file is loaded without an `authscore` section, so it only
-defines its functions and returns the helpers.  Prints "N passed, N
-failed"; exits 1 on a failure. ]]
+loads its helpers and returns them.  Prints "N passed, N failed"; exits 1
+on a failure. ]]
 local bit = require "bit"
 local path = arg and arg[1]
 if not path then print('usage: rspamadm lua -a authscore.lua test-plugin.lua'); os.exit(2) end
@@ -92,6 +95,49 @@ for _ = 1, 2000 do
   if not pcall(P.parse_ede, s, 1) then errors = errors + 1 end
 end
 eq(errors, 0, 'random replies raising errors')
+
+-- TTLs (the probe's first job): the smallest of the answer section; for
+-- an answer without records min(SOA TTL, SOA MINIMUM) (RFC 2308 5); a
+-- TTL with the top bit set is 0 (RFC 2181 8).
+local function u32(n) return u16(math.floor(n / 65536)) .. u16(n % 65536) end
+local function rr(rtype, ttl, rdata) return '\192\012' .. u16(rtype) .. u16(1) .. u32(ttl) .. u16(#rdata) .. rdata end
+local txt = rr(16, 3600, '\011v=spf1 -all')
+local r = P.parse_reply(reply(11, 0x8180, 1, 0, 0, txt), 11)
+check(r and r.rcode == 0 and r.ttl == 3600, 'TTL of a TXT answer')
+r = P.parse_reply(reply(12, 0x8180, 2, 0, 0, rr(5, 300, '\192\012') .. rr(16, 3600, '\001x')), 12)
+check(r and r.ttl == 300, 'TTL of a CNAME chain is its smallest')
+local soa_rdata = '\192\012\192\012' .. u32(2026112301) .. u32(7200) .. u32(3600) .. u32(1209600) .. u32(300)
+r = P.parse_reply(reply(13, 0x8183, 0, 1, 0, rr(6, 3600, soa_rdata)), 13)
+check(r and r.rcode == 3 and r.ttl == 300, 'NXDOMAIN: min(SOA TTL, SOA MINIMUM)')
+r = P.parse_reply(reply(14, 0x8180, 0, 1, 0, rr(6, 120, soa_rdata)), 14)
+check(r and r.rcode == 0 and r.ttl == 120, 'NODATA: SOA TTL below MINIMUM')
+r = P.parse_reply(reply(15, 0x8180, 1, 0, 0, rr(16, 2147483648, '\001x')), 15)
+check(r and r.ttl == 0, 'TTL with the top bit set is 0')
+r = P.parse_reply(reply(16, 0x8182, 0, 0, 1, opt), 16)
+check(r and r.ttl == nil and r.ede == 6, 'SERVFAIL: no TTL, the EDE')
+r = P.parse_reply(reply(17, 0x8180, 1, 0, 0, txt):sub(1, -3), 17)
+check(r and r.ttl == nil, 'truncated answer: no TTL')
+
+-- Folding the Authentication-Results value: each result on its own line,
+-- no line over 78 columns (a tab counts 8) unless one word is longer,
+-- nothing changed but spaces, quoted strings never broken.
+local ar = 'mx.receiver.example; spf=pass smtp.mailfrom=alice@good.example (DNSSEC secure); ' ..
+  'spf=none reason="no SPF record at mx.good.example" smtp.helo=mx.good.example (DNSSEC secure); ' ..
+  'dkim=pass header.d=good.example header.s=sel2026 header.a=rsa-sha256 (2048-bit key, DNSSEC secure); ' ..
+  'dmarc=pass header.from=good.example policy.dmarc=reject (DNSSEC secure)'
+local folded = P.fold(ar, 24, '\n')
+local lines, over = {}, 0
+for l in (('Authentication-Results: ' .. folded) .. '\n'):gmatch('(.-)\n') do
+  lines[#lines + 1] = l
+  if #(l:gsub('\t', '        ')) > 78 then over = over + 1 end
+end
+eq(over, 0, 'lines over 78 columns')
+check(#lines >= 5, 'one line per result at least')
+eq(lines[2], '\tspf=pass smtp.mailfrom=alice@good.example (DNSSEC secure);', 'a result starts a line')
+eq((folded:gsub('\n\t', ' ')), ar, 'unfolding gives the value back')
+check(folded:find('reason="no SPF record at mx.good.example"', 1, true) ~= nil, 'quoted string kept whole')
+local long = 'x; dkim=fail header.d=' .. string.rep('a', 90) .. '.example'
+eq((P.fold(long, 24, '\r\n'):gsub('\r\n\t', ' ')), long, 'a word over 78 columns stays whole')
 
 print(string.format('%d passed, %d failed', passed, failed))
 os.exit(failed == 0 and 0 or 1)

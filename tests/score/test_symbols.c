@@ -449,3 +449,51 @@ Test(symbols, pass_example_end_to_end_shape)
     assert_opt(&l, AS_SYM_R_SPF_ALLOW, "mx");
     assert_opt(&l, AS_SYM_R_DKIM_ALLOW, "good.example:s=sel2026");
 }
+
+/* The message's DKIM result (docs/dkim.md) over hand-built signatures,
+ * including the RFC 8601 words the engine does not produce today (policy,
+ * neutral) and signatures beyond the cap; tests/api/test_dkim_overall.c
+ * checks the engine's own results through the public API. */
+Test(symbols, dkim_overall_order)
+{
+    enum { NE = AUTHSCORE_RES_NOT_EVALUATED, PA = AUTHSCORE_RES_PASS, FA = AUTHSCORE_RES_FAIL,
+           TE = AUTHSCORE_RES_TEMPERROR, PE = AUTHSCORE_RES_PERMERROR,
+           PO = AUTHSCORE_RES_POLICY, NU = AUTHSCORE_RES_NEUTRAL, END = -1 };
+    static const struct {
+        int sigs[8];
+        int want;
+    } t[] = {
+        {{END}, AUTHSCORE_RES_NONE},
+        {{NE, END}, NE},             /* every signature beyond the cap */
+        {{NE, FA, END}, FA},
+        {{NU, PE, END}, PE},
+        {{PE, NU, END}, PE},
+        {{NU, END}, NU},
+        {{PO, PE, NU, END}, PO},
+        {{PE, PO, END}, PO},
+        {{PO, FA, END}, FA},
+        {{FA, PO, END}, FA},
+        {{PO, TE, END}, TE},
+        {{TE, FA, PO, PE, NU, END}, TE},
+        {{NU, PO, PE, FA, TE, PA, END}, PA},
+        {{PA, TE, END}, PA},
+    };
+    for (size_t c = 0; c < sizeof t / sizeof *t; c++) {
+        fx f;
+        fx_init(&f);
+        f.r.dkim_evaluated = 1;
+        for (size_t i = 0; t[c].sigs[i] != END; i++)
+            fx_sig(&f, t[c].sigs[i], "example.com", "s", "rsa-sha256", NULL);
+        int got = as_results_dkim_overall(&f.r);
+        cr_expect_eq(got, t[c].want, "case %zu: %s, want %s", c, authscore_result_name(got),
+                     authscore_result_name(t[c].want));
+        /* The fold is order-free: the same set reversed. */
+        int acc = NE;
+        for (size_t i = f.r.n_dkim; i-- > 0;)
+            acc = as_dkim_overall_add(acc, f.sigp[i]->result);
+        cr_expect_eq(f.r.n_dkim ? acc : AUTHSCORE_RES_NONE, t[c].want, "case %zu reversed", c);
+    }
+    fx f;
+    fx_init(&f);
+    cr_expect_eq(as_results_dkim_overall(&f.r), NE, "DKIM did not run");
+}

@@ -1,14 +1,16 @@
 /* test_ucl.c - the strict UCL-subset parser for rule files (score/ucl.h):
  * every value type, comments, both top-level forms, separators, escapes,
- * each error with its line, each cap at and past its edge, .include, and
- * the canonical dump round trip. */
+ * each error with its line, each cap at and past its edge, .include,
+ * numbers under a ',' locale, and the canonical dump round trip. */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <authscore.h>
 #include "score/ucl.h"
+#include "ucl_dump.h"
 
 static as_arena arena;
 static as_ucl_doc doc;
@@ -353,6 +355,32 @@ Test(ucl, bad_numbers)
     snprintf(src, sizeof src, "v = 1.%062d", 0);
     OK(src);
     cr_assert_eq(get(doc.root, "v")->num, 1);
+}
+
+/* Exim and Rspamd may run under a locale whose decimal point is ','
+ * (de_DE): rule files still read "1.5" as 1.5 (the lexer's strtod_l in
+ * the C locale), and the dump still writes '.'. */
+Test(ucl, numbers_ignore_the_callers_locale)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "fr_FR.UTF-8", "nl_NL.UTF-8"};
+    locale_t comma = (locale_t)0;
+    for (size_t i = 0; !comma && i < sizeof names / sizeof names[0]; i++)
+        comma = newlocale(LC_ALL_MASK, names[i], (locale_t)0);
+    if (!comma)
+        cr_skip_test("no locale with a ',' decimal point (Debian package locales-all)");
+    locale_t old = uselocale(comma);
+    char probe[8];
+    snprintf(probe, sizeof probe, "%.1f", 1.5);
+    int rc = parse("a = 1.5; b = -2.25e1; c = .5");
+    const char *dumped_text = rc == 0 ? dump_root() : "";
+    uselocale(old);
+    freelocale(comma);
+    cr_assert_str_eq(probe, "1,5", "the test needs a ',' locale");
+    cr_assert_eq(rc, 0, "line %u: %s", err.line, err.message);
+    cr_assert_eq(get(doc.root, "a")->num, 1.5);
+    cr_assert_eq(get(doc.root, "b")->num, -22.5);
+    cr_assert_eq(get(doc.root, "c")->num, 0.5);
+    cr_assert_str_eq(dumped_text, "{\"a\":1.5,\"b\":-22.5,\"c\":0.5}");
 }
 
 /* ---- strings and escapes ---- */

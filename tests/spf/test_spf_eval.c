@@ -392,3 +392,145 @@ Test(spf_eval, ipv6_client_macros)
     cr_assert_str_eq(r->explanation, "2001:db8::2 / 2.0.0.1.0.D.B.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0"
                                      ".0.0.0.0.0.0.0.2 / ip6");
 }
+
+/* ---- the void-lookup unit (RFC 7208 4.6.4, 5.5) --------------------------
+ * A term counts one void lookup when its own query returns no data or
+ * NXDOMAIN; the names an mx or ptr term looks up afterwards are skipped
+ * when they have no addresses and never count.  One test per term kind,
+ * each with a case that counts and one that does not; with the limit
+ * lowered to 1, two counting terms are a permerror and any number of
+ * non-counting ones are not. */
+
+/* One evaluation: `record` published at a fresh name under void.test,
+ * checked for `ip` with the void limit `limit` (0: the RFC's 2), must give
+ * `result` with `voids` void lookups; `why` is in the reason when set. */
+typedef struct void_row {
+    const char *record, *ip;
+    int limit, result, voids;
+    const char *why;
+} void_row;
+
+static void void_rows(const void_row *rows, size_t n)
+{
+    static int seq;
+    for (size_t k = 0; k < n; k++) {
+        const void_row *w = &rows[k];
+        char sender[64];
+        snprintf(sender, sizeof sender, "a@d%d.void.test", ++seq);
+        txt(sender + 2, w->record);
+        const as_spf_result *r = check_lim(w->ip, sender, 0, w->limit);
+        int limited = w->result == AUTHSCORE_RES_PERMERROR && w->voids > 1;
+        cr_expect_eq(r->result, w->result, "%s from %s: %s", w->record, w->ip, r->reason);
+        cr_expect_eq(r->void_lookups, w->voids, "%s from %s: %s", w->record, w->ip, r->reason);
+        cr_expect_eq(r->limit_hit, limited ? AS_SPF_LIMIT_VOID : AS_SPF_LIMIT_NONE,
+                     "%s from %s: %s", w->record, w->ip, r->reason);
+        if (w->why)
+            cr_expect(strstr(r->reason, w->why), "%s: %s", w->record, r->reason);
+    }
+}
+
+#define VOID_ROWS(rows) void_rows(rows, sizeof rows / sizeof *rows)
+#define PERM AUTHSCORE_RES_PERMERROR
+
+Test(spf_eval, void_unit_a)
+{
+    rr("v4only.example.com", AUTHSCORE_QTYPE_A, "10.0.0.1");
+    static const void_row rows[] = {
+        /* counts: NXDOMAIN, and NODATA for the client's family */
+        {"v=spf1 a:nx.example.com -all", "192.0.2.1", 0, AUTHSCORE_RES_FAIL, 1, NULL},
+        {"v=spf1 a:v4only.example.com -all", "2001:db8::1", 0, AUTHSCORE_RES_FAIL, 1, NULL},
+        {"v=spf1 a:nx.example.com a:v4only.example.com -all", "2001:db8::1", 1, PERM, 2, NULL},
+        /* does not count: an answer, even one that does not match */
+        {"v=spf1 a:v4only.example.com a:v4only.example.com -all", "192.0.2.1", 1,
+         AUTHSCORE_RES_FAIL, 0, NULL},
+    };
+    VOID_ROWS(rows);
+}
+
+Test(spf_eval, void_unit_mx)
+{
+    rr("m.example.com", AUTHSCORE_QTYPE_MX, "10 gone1.example.com");
+    rr("m.example.com", AUTHSCORE_QTYPE_MX, "20 gone2.example.com");
+    rr("m.example.com", AUTHSCORE_QTYPE_MX, "30 gone3.example.com");
+    rr("m.example.com", AUTHSCORE_QTYPE_MX, "40 live.example.com");
+    rr("live.example.com", AUTHSCORE_QTYPE_A, "192.0.2.25");
+    static const void_row rows[] = {
+        /* counts: the MX query itself is void */
+        {"v=spf1 mx:nomx.example.com -all", "192.0.2.1", 0, AUTHSCORE_RES_FAIL, 1, NULL},
+        {"v=spf1 mx:nomx.example.com mx:nomx2.example.com -all", "192.0.2.1", 1, PERM, 2, NULL},
+        /* does not count: MX names without addresses are skipped (three
+         * of them used to be three void lookups: a permerror), also for
+         * an IPv6 client that finds no AAAA at all */
+        {"v=spf1 mx:m.example.com -all", "192.0.2.1", 0, AUTHSCORE_RES_FAIL, 0, NULL},
+        {"v=spf1 mx:m.example.com -all", "192.0.2.25", 1, AUTHSCORE_RES_PASS, 0, NULL},
+        {"v=spf1 mx:m.example.com ~all", "2001:db8::1", 1, AUTHSCORE_RES_SOFTFAIL, 0, NULL},
+    };
+    VOID_ROWS(rows);
+}
+
+Test(spf_eval, void_unit_ptr)
+{
+    rr("7.113.0.203.in-addr.arpa", AUTHSCORE_QTYPE_PTR, "n1.example.com");
+    rr("7.113.0.203.in-addr.arpa", AUTHSCORE_QTYPE_PTR, "n2.example.com");
+    rr("7.113.0.203.in-addr.arpa", AUTHSCORE_QTYPE_PTR, "n3.example.com");
+    rr("7.113.0.203.in-addr.arpa", AUTHSCORE_QTYPE_PTR, "ok.example.org");
+    rr("ok.example.org", AUTHSCORE_QTYPE_A, "203.0.113.7");
+    static const void_row rows[] = {
+        /* counts: no PTR record for the client */
+        {"v=spf1 ptr -all", "192.0.2.1", 0, AUTHSCORE_RES_FAIL, 1, NULL},
+        {"v=spf1 ptr ptr:example.org -all", "192.0.2.1", 1, PERM, 2, NULL},
+        /* does not count: PTR names without addresses are skipped (5.5) */
+        {"v=spf1 ptr:example.com -all", "203.0.113.7", 1, AUTHSCORE_RES_FAIL, 0, NULL},
+        {"v=spf1 ptr:example.com ptr:example.com ptr:example.org -all", "203.0.113.7", 1,
+         AUTHSCORE_RES_PASS, 0, NULL},
+    };
+    VOID_ROWS(rows);
+}
+
+Test(spf_eval, void_unit_exists)
+{
+    rr("listed.example.com", AUTHSCORE_QTYPE_A, "127.0.0.2");
+    static const void_row rows[] = {
+        /* counts: the A query is void */
+        {"v=spf1 exists:nx.example.com -all", "192.0.2.1", 0, AUTHSCORE_RES_FAIL, 1, NULL},
+        {"v=spf1 exists:nx.example.com exists:nx2.example.com -all", "192.0.2.1", 1, PERM, 2,
+         NULL},
+        /* does not count: an answer; exists always asks A, so an IPv6
+         * client does not make it void (unlike a) */
+        {"v=spf1 exists:listed.example.com -all", "2001:db8::1", 1, AUTHSCORE_RES_PASS, 0, NULL},
+    };
+    VOID_ROWS(rows);
+}
+
+Test(spf_eval, void_unit_include)
+{
+    txt("notspf.example.com", "some verification token");
+    txt("inner.example.com", "v=spf1 ip4:10.9.9.9 -all");
+    static const void_row rows[] = {
+        /* counts: the included name does not exist (then: no record) */
+        {"v=spf1 include:nx.example.com -all", "192.0.2.1", 0, PERM, 1, "no SPF record"},
+        {"v=spf1 a:nx.example.com include:nx.example.com -all", "192.0.2.1", 1, PERM, 2, NULL},
+        /* does not count: TXT data without an SPF record is not void
+         * (still a permerror: no record), nor is a record that does not
+         * match; the one void is the a term's */
+        {"v=spf1 a:nx.example.com include:notspf.example.com -all", "192.0.2.1", 1, PERM, 1,
+         "no SPF record"},
+        {"v=spf1 a:nx.example.com include:inner.example.com -all", "192.0.2.1", 1,
+         AUTHSCORE_RES_FAIL, 1, NULL},
+    };
+    VOID_ROWS(rows);
+}
+
+Test(spf_eval, void_unit_redirect)
+{
+    txt("target.example.com", "v=spf1 ~all");
+    static const void_row rows[] = {
+        /* counts: the redirect target does not exist (then: no record) */
+        {"v=spf1 redirect=nx.example.com", "192.0.2.1", 0, PERM, 1, "no SPF record"},
+        {"v=spf1 a:nx.example.com redirect=nx.example.com", "192.0.2.1", 1, PERM, 2, NULL},
+        /* does not count: the target has a record */
+        {"v=spf1 a:nx.example.com redirect=target.example.com", "192.0.2.1", 1,
+         AUTHSCORE_RES_SOFTFAIL, 1, NULL},
+    };
+    VOID_ROWS(rows);
+}

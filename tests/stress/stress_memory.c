@@ -72,7 +72,10 @@ static authscore_ctx *new_ctx(void)
     authscore_ctx *ctx;
     if (authscore_ctx_new(&ctx) < 0)
         return NULL;
+    /* Fresh key records per message must reach the key cache: no DNS
+     * answer cache in front of it. */
     if (authscore_ctx_set_option(ctx, "dns.backend", "none") < 0 ||
+        authscore_ctx_set_option(ctx, "dns.cache_size", "0") < 0 ||
         authscore_ctx_finalize(ctx) < 0) {
         authscore_ctx_free(ctx);
         return NULL;

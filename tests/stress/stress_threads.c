@@ -387,6 +387,7 @@ int main(int argc, char **argv)
     authscore_ctx *nctx;
     if (authscore_ctx_new(&nctx) < 0 ||
         authscore_ctx_set_option(nctx, "dns.backend", "none") < 0 ||
+        authscore_ctx_set_option(nctx, "dns.cache_size", "0") < 0 || /* fresh keys */
         authscore_ctx_finalize(nctx) < 0)
         die("cannot build the sans-I/O context");
     g_ctx = nctx;

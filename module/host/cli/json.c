@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "util/num.h"
+
 /* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
 {
@@ -43,6 +45,15 @@ void json_str(FILE *f, const char *str)
     const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
     while (*s) {
+        /* A run of plain ASCII in one call: the common case by far. */
+        size_t run = 0;
+        while (s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run) {
+            fwrite(s, 1, run, f);
+            s += run;
+            continue;
+        }
         unsigned char c = *s;
         if (c == '"' || c == '\\') {
             fputc('\\', f);
@@ -77,4 +88,11 @@ void json_field(FILE *f, char sep, const char *key, const char *value)
         fputc(sep, f);
     json_key(f, key);
     json_str(f, value);
+}
+
+void json_num(FILE *f, double v)
+{
+    char b[AS_NUM_BUF];
+    as_num_format(b, sizeof b, v, 6, AS_NUM_TRIM);
+    fputs(b, f);
 }

@@ -11,5 +11,8 @@ void json_str(FILE *f, const char *s);
 void json_key(FILE *f, const char *key);
 /* Write `sep` (unless 0), then "key":"value" (value NULL gives null). */
 void json_field(FILE *f, char sep, const char *key, const char *value);
+/* Write a weight or score: up to six decimals (the scorer counts in
+ * millionths), '.' whatever the locale, never NaN or inf. */
+void json_num(FILE *f, double v);
 
 #endif

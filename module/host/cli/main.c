@@ -1,6 +1,7 @@
 /* main.c - the `authscore` command: `authscore check` scores messages. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,14 @@
 
 #include <authscore.h>
 #include "host/cli/envelopes.h"
+#include "host/cli/input.h"
 #include "host/cli/report.h"
 #include "host/cli/rules_check.h"
 #include "host/cli/summary.h"
 
-/* Largest message the command reads (a host sets its own limit). */
-#define CLI_MAX_MESSAGE (64u << 20)
+/* stdout's buffer: one message's report fits, so each message is one
+ * write(2) at its fflush (a report with every symbol is a few KiB). */
+#define CLI_OUT_BUFFER (1u << 20)
 
 enum { EXIT_SCORED = 0, EXIT_FILE = 1, EXIT_USAGE = 2 };
 
@@ -27,6 +30,7 @@ static void usage(FILE *f)
     fputs("usage: authscore check [--ip ADDR] [--helo NAME] [--mail-from ADDR]\n"
           "                       [--rules FILE] [--dns-config FILE] [--dns-timeout MS]\n"
           "                       [--trust-anchor FILE] [--authserv-id ID] [--now EPOCH]\n"
+          "                       [--dns-cache-size BYTES]\n"
           "                       [--json] [--verbose] FILE...|-\n"
           "       authscore check [options] --envelopes LIST   (FILE IP HELO MAIL-FROM per line)\n"
           "       authscore rules-check FILE\n"
@@ -43,50 +47,6 @@ static void log_stderr(void *user, int level, const char *msg)
         fprintf(stderr, "authscore: %s\n", msg);
 }
 
-/* Read a whole file (or stdin for "-") up to CLI_MAX_MESSAGE bytes. */
-static char *read_all(const char *path, size_t *len, const char **why)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        *why = strerror(errno);
-        return NULL;
-    }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            if (ferror(f)) {
-                *why = strerror(errno);
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        if (cap >= CLI_MAX_MESSAGE) {
-            *why = "message larger than 64 MiB";
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (!buf && !*why)
-        *why = "out of memory";
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int parse_epoch(const char *s, int64_t *out)
 {
     char *end;
@@ -96,6 +56,23 @@ static int parse_epoch(const char *s, int64_t *out)
         return -1;
     *out = (int64_t)v;
     return 0;
+}
+
+/* --verbose: what the DNS answer cache did for one message, and overall. */
+static void verbose_dns(const char *file, const authscore_msg *m)
+{
+    fprintf(stderr, "authscore: %s: DNS: %d questions, %d from the cache, %d cache misses, "
+            "%d rounds\n", file, authscore_msg_dns_queries(m), authscore_msg_dns_cache_hits(m),
+            authscore_msg_dns_cache_misses(m), authscore_msg_dns_rounds(m));
+}
+
+static void verbose_cache(const authscore_ctx *ctx)
+{
+    uint64_t hits, misses, entries, bytes;
+    if (authscore_ctx_dns_cache_stats(ctx, &hits, &misses, &entries, &bytes) == 0)
+        fprintf(stderr, "authscore: DNS answer cache: %llu hits, %llu misses, %llu entries, "
+                "%llu bytes\n", (unsigned long long)hits, (unsigned long long)misses,
+                (unsigned long long)entries, (unsigned long long)bytes);
 }
 
 static int set_opt(authscore_ctx *ctx, const char *name, const char *value)
@@ -116,7 +93,8 @@ static int cmd_check(int argc, char **argv)
         {"trust-anchor", required_argument, 0, 'a'}, {"authserv-id", required_argument, 0, 's'},
         {"now", required_argument, 0, 'n'},        {"json", no_argument, 0, 'j'},
         {"verbose", no_argument, 0, 'v'},          {"help", no_argument, 0, 'H'},
-        {"envelopes", required_argument, 0, 'e'},  {0, 0, 0, 0}};
+        {"envelopes", required_argument, 0, 'e'},  {"dns-cache-size", required_argument, 0, 'c'},
+        {0, 0, 0, 0}};
     const char *ip = NULL, *helo = NULL, *mail_from = NULL, *rules = NULL, *envelopes = NULL;
     int json = 0, have_now = 0;
     int64_t now = 0;
@@ -139,6 +117,7 @@ static int cmd_check(int argc, char **argv)
         case 't': bad = set_opt(ctx, "dns.timeout_ms", optarg) < 0; break;
         case 'a': bad = set_opt(ctx, "dns.trust_anchor", optarg) < 0; break;
         case 's': bad = set_opt(ctx, "authserv_id", optarg) < 0; break;
+        case 'c': bad = set_opt(ctx, "dns.cache_size", optarg) < 0; break;
         case 'n':
             bad = parse_epoch(optarg, &now) < 0;
             if (bad)
@@ -195,6 +174,8 @@ static int cmd_check(int argc, char **argv)
             return EXIT_FILE;
         }
     }
+    static char outbuf[CLI_OUT_BUFFER];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     int status = EXIT_SCORED;
     summary sum;
     summary_init(&sum, n_jobs, isatty(STDERR_FILENO));
@@ -202,16 +183,16 @@ static int cmd_check(int argc, char **argv)
         const char *file = jobs[i].file ? jobs[i].file : argv[optind + (int)i];
         summary_progress(&sum, stderr, i, file);
         const char *why = NULL;
-        size_t len;
-        char *bytes = read_all(file, &len, &why);
-        if (!bytes) {
+        cli_input in;
+        if (input_open(file, &in, &why) < 0) {
             fprintf(stderr, "%sauthscore: %s: %s\n", sum.progress ? "\r\033[K" : "", file, why);
             summary_failed(&sum);
             status = EXIT_FILE;
             continue;
         }
         authscore_msg *m = NULL;
-        rc = authscore_msg_new(ctx, jobs[i].ip, jobs[i].helo, jobs[i].mail_from, bytes, len, &m);
+        rc = authscore_msg_new(ctx, jobs[i].ip, jobs[i].helo, jobs[i].mail_from, in.bytes, in.len,
+                               &m);
         if (rc == 0 && have_now)
             rc = authscore_msg_set_time(m, now);
         if (rc == 0)
@@ -223,20 +204,29 @@ static int cmd_check(int argc, char **argv)
         } else {
             if (sum.progress)
                 fputs("\r\033[K", stderr);
+            if (verbose)
+                verbose_dns(file, m);
+            /* One lock for the whole report: libunbound's thread makes
+             * stdio lock on every character otherwise. */
+            flockfile(stdout);
             if (json)
                 report_json(stdout, file, m);
             else
                 report_text(stdout, file, m);
+            funlockfile(stdout);
             summary_add(&sum, m);
         }
-        fflush(stdout);
-        authscore_msg_free(m);
-        free(bytes);
+        fflush(stdout); /* the message's one write */
+        authscore_msg_free(m); /* before its bytes go: they are borrowed */
+        input_close(&in);
     }
+    input_release();
     if (envelopes)
         jobs_free(jobs, n_jobs);
     else
         free(jobs);
+    if (verbose)
+        verbose_cache(ctx);
     /* JSON Lines stay one object per line: the summary goes to stderr. */
     summary_print(&sum, json ? stderr : stdout, stderr);
     summary_free(&sum);
@@ -246,6 +236,10 @@ static int cmd_check(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* The user's locale, as Exim and Rspamd run in theirs: the numbers the
+     * command and the library write must not change with it (util/num.h);
+     * tests/api/test_locale_cli.sh runs it under de_DE.UTF-8. */
+    setlocale(LC_ALL, "");
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("authscore %s\n", authscore_version());
         return EXIT_SCORED;

@@ -3,6 +3,7 @@
 #include "host/cli/report.h"
 
 #include "host/cli/json.h"
+#include "util/num.h"
 
 static void json_spf(FILE *f, const authscore_msg *m, int id)
 {
@@ -78,7 +79,9 @@ static void json_symbols(FILE *f, const authscore_msg *m)
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",{" : "{", f);
         json_field(f, 0, "name", authscore_symbol_name(m, i));
-        fprintf(f, ",\"weight\":%.10g,\"options\":[", authscore_symbol_weight(m, i));
+        fputs(",\"weight\":", f);
+        json_num(f, authscore_symbol_weight(m, i));
+        fputs(",\"options\":[", f);
         size_t k = authscore_symbol_option_count(m, i);
         for (size_t j = 0; j < k; j++) {
             if (j)
@@ -87,9 +90,10 @@ static void json_symbols(FILE *f, const authscore_msg *m)
         }
         fputs("]}", f);
     }
-    if (scored)
-        fprintf(f, "],\"score\":%.10g", score);
-    else
+    if (scored) {
+        fputs("],\"score\":", f);
+        json_num(f, score);
+    } else
         fputs("],\"score\":null", f);
 }
 
@@ -167,12 +171,16 @@ void report_text(FILE *f, const char *file, const authscore_msg *m)
                 authscore_dnssec_name(authscore_dmarc_dnssec(m)),
                 or_dash(authscore_dmarc_reason(m)));
     double score;
-    if (authscore_score(m, &score) < 0)
+    char num[AS_NUM_BUF];
+    if (authscore_score(m, &score) < 0) {
         fprintf(f, "  Score     not evaluated (no rule file: give --rules FILE)\n");
-    else
-        fprintf(f, "  Score     %.2f\n", score);
+    } else {
+        as_num_format(num, sizeof num, score, 2, 0);
+        fprintf(f, "  Score     %s\n", num);
+    }
     for (size_t i = 0; i < authscore_symbol_count(m); i++) {
-        fprintf(f, "    %-28s %+6.2f", authscore_symbol_name(m, i), authscore_symbol_weight(m, i));
+        as_num_format(num, sizeof num, authscore_symbol_weight(m, i), 2, AS_NUM_PLUS);
+        fprintf(f, "    %-28s %6s", authscore_symbol_name(m, i), num);
         size_t k = authscore_symbol_option_count(m, i);
         for (size_t j = 0; j < k; j++)
             fprintf(f, "%s%s", j ? ", " : "  [", authscore_symbol_option(m, i, j));

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "util/num.h"
+
 int rules_check(const char *path, authscore_log_fn log)
 {
     authscore_ctx *ctx;
@@ -25,10 +27,12 @@ int rules_check(const char *path, authscore_log_fn log)
     }
     size_t n = authscore_rules_count(ctx);
     printf("%-28s %-7s %8s  %s\n", "SYMBOL", "GROUP", "WEIGHT", "DESCRIPTION");
-    for (size_t i = 0; i < n; i++)
-        printf("%-28s %-7s %+8.2f  %s\n", authscore_rules_name(ctx, i),
-               authscore_rules_group(ctx, i), authscore_rules_weight(ctx, i),
-               authscore_rules_description(ctx, i));
+    for (size_t i = 0; i < n; i++) {
+        char w[AS_NUM_BUF];
+        as_num_format(w, sizeof w, authscore_rules_weight(ctx, i), 2, AS_NUM_PLUS);
+        printf("%-28s %-7s %8s  %s\n", authscore_rules_name(ctx, i),
+               authscore_rules_group(ctx, i), w, authscore_rules_description(ctx, i));
+    }
     printf("%s: OK, %zu symbols\n", path, n);
     authscore_ctx_free(ctx);
     return 0;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
+
 void summary_init(summary *s, size_t files, int progress)
 {
     memset(s, 0, sizeof *s);
@@ -60,8 +62,11 @@ void summary_print(summary *s, FILE *out, FILE *tty)
         qsort(s->scores, s->n_scores, sizeof *s->scores, cmp_double);
         size_t k = s->n_scores;
         double median = k % 2 ? s->scores[k / 2] : (s->scores[k / 2 - 1] + s->scores[k / 2]) / 2;
-        fprintf(out, "; score min %.2f median %.2f max %.2f", s->scores[0], median,
-                s->scores[k - 1]);
+        char lo[AS_NUM_BUF], mid[AS_NUM_BUF], hi[AS_NUM_BUF];
+        as_num_format(lo, sizeof lo, s->scores[0], 2, 0);
+        as_num_format(mid, sizeof mid, median, 2, 0);
+        as_num_format(hi, sizeof hi, s->scores[k - 1], 2, 0);
+        fprintf(out, "; score min %s median %s max %s", lo, mid, hi);
     }
     fputs("; DMARC", out);
     int any = 0;

@@ -130,11 +130,16 @@ static int evaluate(int argc, uschar *argv[])
         return EXIM_OK;
 
     char why[400];
+    int rc;
     const authscore_ctx *ctx = as_exim_ctx_get((const char *)argv[ARG_OPTIONS],
-                                               why, sizeof why);
+                                               why, sizeof why, &rc);
     if (!ctx) {
+        /* A configuration error: FAIL, not ERROR, because Exim writes a
+         * panic-log entry for each ERROR, and this one comes with every
+         * message; it was logged once for this process.  No memory is a
+         * fault: ERROR, as for any fault below. */
         snprintf(yield_err, sizeof yield_err, "authscore: %s", why);
-        return EXIM_ERROR;
+        return rc == AUTHSCORE_ENOMEM ? EXIM_ERROR : EXIM_FAIL;
     }
     last.valid = 0;
     free(last.ar);
@@ -142,7 +147,7 @@ static int evaluate(int argc, uschar *argv[])
 
     char *msg;
     size_t len;
-    int rc = as_exim_spool_message(path, (const char *)argv[ARG_HEADERS],
+    rc = as_exim_spool_message(path, (const char *)argv[ARG_HEADERS],
                                    lens[ARG_HEADERS], &msg, &len, why, sizeof why);
     if (rc < 0) {
         snprintf(yield_err, sizeof yield_err, "authscore: %s", why);
@@ -155,29 +160,39 @@ static int evaluate(int argc, uschar *argv[])
                            (const char *)argv[ARG_MAIL_FROM], msg, len, &m);
     if (rc == 0) {
         rc = authscore_msg_resolve(m);
-        if (rc < 0) {
-            /* The deadline or a resolver failure: what was answered still
-             * counts, the rest is TIMEOUT (temperror). */
+        if (rc == AUTHSCORE_EDNS) {
+            /* The resolver failed: what was answered still counts, the
+             * rest is TIMEOUT (temperror, 451 in the ACL). */
             snprintf(why, sizeof why, "resolve: %s", authscore_strerror(rc));
             as_exim_log(NULL, AUTHSCORE_LOG_WARNING, why);
             rc = authscore_msg_result(m);
         }
+        /* Any other error is a fault (no memory, a limit): the message is
+         * refused below (ERROR, 451 in the ACL), never summarized from a
+         * half-evaluated message (docs/architecture.md, "Fail closed"). */
     }
     if (rc == 0 && as_exim_summary(m, last.summary, sizeof last.summary) < 0)
         rc = AUTHSCORE_ELIMIT;
     if (rc == 0) {
+        /* Folded for add_header: RFC 5322's 78 columns. */
         const char *ar = authscore_ar_header(m);
-        last.ar = ar ? strdup(ar) : NULL;
+        size_t cap = ar ? 2 * strlen(ar) + 2 : 0; /* each space at most "\n\t" */
+        last.ar = ar ? malloc(cap) : NULL;
         if (!last.ar)
             rc = AUTHSCORE_ENOMEM;
+        else if (as_exim_fold(ar, AS_EXIM_AR_PREFIX_LEN, last.ar, cap) < 0)
+            rc = AUTHSCORE_ELIMIT;
     }
     authscore_msg_free(m);
     free(msg);
     if (rc < 0) {
         snprintf(yield_err, sizeof yield_err, "authscore: evaluation failed: %s",
                  authscore_strerror(rc));
+        as_exim_log(NULL, AUTHSCORE_LOG_ERROR, yield_err);
         return EXIM_ERROR;
     }
+    /* The outcome in Exim's main log, once per message. */
+    as_exim_mainlog("authscore: ", last.summary);
     memcpy(last.path, path, lens[ARG_SPOOL] + 1);
     last.dev = st.st_dev;
     last.ino = st.st_ino;

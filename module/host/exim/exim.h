@@ -38,10 +38,11 @@
 /* The context of this process, created on first use from `options`
  * ("name=value;name=value", or "" for AS_EXIM_DEFAULT_OPTIONS_FILE).
  * A context inherited through fork() is never used: a fresh one is made
- * in the child.  On failure NULL and *why says why (static text or
- * text in `errbuf`). */
+ * in the child.  On failure NULL, `errbuf` says why and *rc is the
+ * library's error code; a configuration error has been logged, once per
+ * process and error text. */
 const authscore_ctx *as_exim_ctx_get(const char *options, char *errbuf,
-                                     size_t errlen);
+                                     size_t errlen, int *rc);
 
 /* Read the -D spool file at `path` and join it to `headers` (`hlen` bytes,
  * newline-separated header lines) into one malloc'ed message:
@@ -56,11 +57,27 @@ int as_exim_spool_message(const char *path, const char *headers, size_t hlen,
  * fit.  It always fits AS_EXIM_SUMMARY_MAX: the fixed fields take under
  * 1 KiB and the symbols= list at most (AS_SYM_COUNT + AS_RULES_MAX_RULES)
  * entries of a 64-byte name and a weight of at most 9 bytes plus "(),". */
-#define AS_EXIM_SUMMARY_MAX (1024 + (35 + 512) * (64 + 12))
+#define AS_EXIM_SUMMARY_MAX (1024 + (36 + 512) * (64 + 12))
 int as_exim_summary(const authscore_msg *m, char *dst, size_t cap);
 
 /* Log callback: one datagram to the local syslog socket, facility mail,
- * ident "authscore".  `user` is unused. */
+ * ident "authscore".  `user` is unused.  Errors also go to Exim's main
+ * log when the module runs inside Exim (as_exim_mainlog). */
 void as_exim_log(void *user, int level, const char *msg);
+
+/* One line, `prefix` then `text`, to Exim's main log through Exim's own log_write(), found at
+ * run time (the module is dlopen()ed by the exim binary, which exports
+ * it); outside Exim (tests, other hosts) the line goes to syslog at level
+ * info.  Control characters become '?'. */
+void as_exim_mainlog(const char *prefix, const char *text);
+
+/* Fold an Authentication-Results value for add_header: "\n\t" before
+ * each result and wherever a line would pass AS_EXIM_FOLD_MAX columns;
+ * `first_col` is where the value starts on the first line (after
+ * "Authentication-Results: ").  Returns the length written to `dst`
+ * (NUL-terminated), or -1 if it does not fit `cap`. */
+#define AS_EXIM_FOLD_MAX 78
+#define AS_EXIM_AR_PREFIX_LEN (sizeof "Authentication-Results: " - 1)
+int as_exim_fold(const char *value, size_t first_col, char *dst, size_t cap);
 
 #endif

@@ -60,9 +60,13 @@ static int apply_item(authscore_ctx *c, const char *p, size_t len,
     memcpy(value, v, vlen);
     value[vlen] = '\0';
     int rc = authscore_ctx_set_option(c, name, value);
-    if (rc < 0)
+    if (rc < 0) {
+        /* The library's own words when it has them ("unknown option
+         * dns.timeout (did you mean dns.timeout_ms?)"). */
+        const char *why = authscore_ctx_error(c);
         snprintf(errbuf, errlen, "option %s=%s: %s", name, value,
-                 authscore_strerror(rc));
+                 why ? why : authscore_strerror(rc));
+    }
     return rc;
 }
 
@@ -121,28 +125,60 @@ static int apply_file(authscore_ctx *c, char *errbuf, size_t errlen)
     return apply_list(c, buf, len, '\n', errbuf, errlen);
 }
 
-/* The last error the library logged, so that a failed finalize can say
- * why in Exim's own log too, not only in syslog. */
+/* The last error the library logged while a context was built, so that
+ * a failed finalize can say why in the expansion's error text. */
 static char last_error[256];
+/* A broken configuration fails every message, and the next message tries
+ * again; its errors are kept while a context is built, not logged, and
+ * report_once() tells them once per process.  Warnings are logged at the
+ * first attempt only. */
+static int building;
+static unsigned build_attempts;
 
 static void ctx_log(void *user, int level, const char *msg)
 {
-    if (level == AUTHSCORE_LOG_ERROR && msg)
-        snprintf(last_error, sizeof last_error, "%s", msg);
+    if (building && level == AUTHSCORE_LOG_ERROR) {
+        if (msg)
+            snprintf(last_error, sizeof last_error, "%s", msg);
+        return;
+    }
+    if (building && build_attempts > 1)
+        return;
     as_exim_log(user, level, msg);
 }
 
+/* Log a configuration error once per process (syslog and Exim's main
+ * log), not once per message: Exim forks a process per connection, and a
+ * panic-log entry per message would flood root's mailbox through
+ * Debian's cron check of the panic log.  A different error is new. */
+static void report_once(const char *why)
+{
+    static char reported[512];
+    static pid_t reported_pid;
+    char line[sizeof reported];
+    snprintf(line, sizeof line, "configuration error, every message is "
+             "deferred until it is fixed: %s", why);
+    if (reported_pid == getpid() && strcmp(reported, line) == 0)
+        return;
+    as_exim_log(NULL, AUTHSCORE_LOG_ERROR, line);
+    memcpy(reported, line, sizeof line);
+    reported_pid = getpid();
+}
+
 static authscore_ctx *build(const char *options, size_t olen, char *errbuf,
-                            size_t errlen)
+                            size_t errlen, int *rcp)
 {
     authscore_ctx *c;
     int rc = authscore_ctx_new(&c);
     if (rc < 0) {
         snprintf(errbuf, errlen, "authscore_ctx_new: %s", authscore_strerror(rc));
+        *rcp = rc;
         return NULL;
     }
     authscore_ctx_set_log(c, ctx_log, NULL);
     last_error[0] = '\0';
+    building = 1;
+    build_attempts++;
     rc = olen ? apply_list(c, options, olen, ';', errbuf, errlen)
               : apply_file(c, errbuf, errlen);
     if (rc >= 0) {
@@ -150,21 +186,30 @@ static authscore_ctx *build(const char *options, size_t olen, char *errbuf,
         if (rc < 0)
             snprintf(errbuf, errlen, "authscore_ctx_finalize: %s: %s",
                      authscore_strerror(rc),
-                     last_error[0] ? last_error : "see syslog");
+                     last_error[0] ? last_error : "no reason given");
     }
+    building = 0;
+    *rcp = rc;
     if (rc < 0) {
         authscore_ctx_free(c);
+        /* No memory is a fault of this moment, not of the configuration. */
+        if (rc != AUTHSCORE_ENOMEM)
+            report_once(errbuf);
         return NULL;
     }
+    build_attempts = 0;
     return c;
 }
 
 const authscore_ctx *as_exim_ctx_get(const char *options, char *errbuf,
-                                     size_t errlen)
+                                     size_t errlen, int *rc)
 {
+    *rc = 0;
     size_t olen = strnlen(options, AS_EXIM_MAX_OPTIONS + 1);
     if (olen > AS_EXIM_MAX_OPTIONS) {
         snprintf(errbuf, errlen, "options longer than %d bytes", AS_EXIM_MAX_OPTIONS);
+        *rc = AUTHSCORE_ELIMIT;
+        report_once(errbuf);
         return NULL;
     }
     pid_t pid = getpid();
@@ -176,7 +221,7 @@ const authscore_ctx *as_exim_ctx_get(const char *options, char *errbuf,
     }
     /* A context from another pid is the parent's: left alone (see top). */
     cur_ctx = NULL;
-    authscore_ctx *c = build(options, olen, errbuf, errlen);
+    authscore_ctx *c = build(options, olen, errbuf, errlen, rc);
     if (!c)
         return NULL;
     cur_ctx = c;

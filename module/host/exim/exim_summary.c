@@ -8,6 +8,7 @@
 
 #include "host/exim/exim.h"
 #include "score/rules.h"
+#include "util/num.h"
 
 /* The symbols= list of the largest rule set fits (see exim.h). */
 _Static_assert(AS_EXIM_SUMMARY_MAX >=
@@ -63,21 +64,6 @@ static const char *policy_name(int p)
     }
 }
 
-/* One word for all signatures: the best outcome wins (any valid signature
- * is a pass), then the one an ACL most needs to see. */
-static int dkim_overall(const authscore_msg *m)
-{
-    static const int rank[] = {AUTHSCORE_RES_PASS, AUTHSCORE_RES_TEMPERROR,
-                               AUTHSCORE_RES_FAIL, AUTHSCORE_RES_PERMERROR,
-                               AUTHSCORE_RES_POLICY, AUTHSCORE_RES_NEUTRAL};
-    size_t n = authscore_dkim_count(m);
-    for (size_t r = 0; r < sizeof rank / sizeof rank[0]; r++)
-        for (size_t i = 0; i < n; i++)
-            if (authscore_dkim_result(m, i) == rank[r])
-                return rank[r];
-    return AUTHSCORE_RES_NONE;
-}
-
 /* Fold DNSSEC states: bogus beats insecure beats secure; indeterminate
  * (no DNS used, or no answer) does not count. */
 static int fold_dnssec(int acc, int s)
@@ -98,7 +84,8 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
     dst[0] = '\0';
     int spf = authscore_spf_result(m, AUTHSCORE_SPF_MFROM);
     int helo = authscore_spf_result(m, AUTHSCORE_SPF_HELO);
-    int dkim = dkim_overall(m);
+    /* The one definition the scorer and the Rspamd plugin use too. */
+    int dkim = authscore_dkim_overall(m);
     int dmarc = authscore_dmarc_result(m);
     size_t ndkim = authscore_dkim_count(m);
 
@@ -144,18 +131,23 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
      * Exim's ${if >{}{}} compares integers (as $spam_score_int does).
      * Both "none" without a rule file. */
     double score;
+    char num[AS_NUM_BUF];
     put(&o, " temperror=%s", temp ? "yes" : "no");
-    if (authscore_score(m, &score) == 0)
-        put(&o, " score=%.2f score10=%ld", score, lround(score * 10));
-    else
+    /* Numbers through as_num_format: a host's setlocale() must not turn
+     * "1.50" into "1,50" under an ACL that compares it. */
+    if (authscore_score(m, &score) == 0) {
+        as_num_format(num, sizeof num, score, 2, 0);
+        put(&o, " score=%s score10=%ld", num, lround(score * 10));
+    } else
         put(&o, " score=none score10=none");
     /* symbols=NAME(weight),... : names are [A-Z0-9_], so the field has no
      * blank and cannot be mistaken for another field. */
     put(&o, " symbols=");
     size_t ns = authscore_symbol_count(m);
-    for (size_t i = 0; i < ns; i++)
-        put(&o, "%s%s(%.2f)", i ? "," : "", authscore_symbol_name(m, i),
-            authscore_symbol_weight(m, i));
+    for (size_t i = 0; i < ns; i++) {
+        as_num_format(num, sizeof num, authscore_symbol_weight(m, i), 2, 0);
+        put(&o, "%s%s(%s)", i ? "," : "", authscore_symbol_name(m, i), num);
+    }
     if (!ns)
         put(&o, "-");
     if (o.overflow)

@@ -10,19 +10,32 @@ task, so a slow name never stalls the worker's other messages.
 The cdef below declares only opaque pointers and scalar functions, copied
 from include/authscore.h; tests/rspamd/check-cdef.py checks that every
 declaration here matches the header.  No struct layout is ever copied.
+The pure helpers (DNS wire format, PTR names, header folding) are in
+authscore_helpers.lua beside this file.
 
 Configuration (local.d/authscore.conf, or an `authscore { }` section):
   library      path of libauthscore.so (required)
   rules_file   rule file, e.g. /etc/authscore/authscore.conf (weights)
   authserv_id  the authserv-id of the Authentication-Results header
   add_header   true (default): add an Authentication-Results header
+  header_order position of that header among the message's (0: the top)
   options      table of further authscore_ctx_set_option() names/values
-  bogus_probe  "ip:port" of the validating resolver asked for an Extended
-               DNS Error after a SERVFAIL (default: Rspamd's first
+  actions      forced actions (Rspamd's pre-result): reject, quarantine
+               (DMARC dispositions, at least), temperror (a DNS failure),
+               config_error; an action name, or false for none
+  bogus_probe  "ip:port" of the validating resolver asked again by the
+               plugin, for the TTL of each answer and the Extended DNS
+               Error of a SERVFAIL (default: Rspamd's first
                dns.nameserver; false: off); bogus_probe_timeout (1.0 s)
+  ttl_probe    true (default): ask that resolver for each answer's TTL, in
+               parallel with Rspamd's resolver; false: TTL 0 (not cached)
   now          TEST ONLY: pin the clock (seconds since the epoch) used for
                DKIM t=/x=; never set it in production
-A configuration error disables the plugin with a log line; Rspamd runs on.
+Fail closed (docs/architecture.md): any error the module returns defers the
+message (soft reject, with a log line), never a score from half an
+evaluation.  A configuration that does not load marks the plugin failed
+(rspamadm configtest fails) and gives every message AS_CONFIG_ERROR and,
+by default, a soft reject.
 ]]
 
 local N = 'authscore'
@@ -30,8 +43,12 @@ local N = 'authscore'
 local rspamd_logger = require "rspamd_logger"
 local rspamd_udp = require "rspamd_udp"
 local rspamd_util = require "rspamd_util"
+local lua_util = require "lua_util"
+local ucl = require "ucl"
 local ffi = require "ffi"
-local bit = require "bit"
+
+local H = dofile(((debug.getinfo(1, 'S').source or ''):match('^@(.*)/[^/]*$') or '.') ..
+    '/authscore_helpers.lua')
 
 -- BEGIN CDEF (checked against include/authscore.h by tests/rspamd)
 local cdef = [[
@@ -63,6 +80,16 @@ int authscore_msg_answer(authscore_msg *m, uint32_t id, int status,
 int authscore_msg_outstanding(const authscore_msg *m);
 int authscore_msg_result(authscore_msg *m);
 void authscore_msg_free(authscore_msg *m);
+const char *authscore_result_name(int result);
+int authscore_spf_result(const authscore_msg *m, int identity);
+size_t authscore_dkim_count(const authscore_msg *m);
+int authscore_dkim_result(const authscore_msg *m, size_t i);
+const char *authscore_dkim_domain(const authscore_msg *m,
+                                  size_t i);
+int authscore_dkim_overall(const authscore_msg *m);
+int authscore_dmarc_result(const authscore_msg *m);
+const char *authscore_dmarc_domain(const authscore_msg *m);
+int authscore_dmarc_disposition(const authscore_msg *m);
 int authscore_score(const authscore_msg *m, double *score);
 size_t authscore_symbol_count(const authscore_msg *m);
 const char *authscore_symbol_name(const authscore_msg *m, size_t i);
@@ -77,6 +104,9 @@ const char *authscore_ar_header(const authscore_msg *m);
 -- Values pinned in include/authscore.h.
 local DNS_OK, DNS_NODATA, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT = 0, 1, 2, 3, 4
 local DNSSEC_INDETERMINATE, DNSSEC_INSECURE, DNSSEC_SECURE, DNSSEC_BOGUS = 0, 1, 2, 3
+local RES_PASS, RES_FAIL, RES_TEMPERROR = 2, 3, 6
+local SPF_MFROM = 0
+local POLICY_QUARANTINE, POLICY_REJECT = 2, 3
 local QTYPE = { [1] = 'a', [12] = 'ptr', [15] = 'mx', [16] = 'txt', [28] = 'aaaa' }
 
 -- rdns reports its reply code only as text (rdns_strerror); these are the
@@ -86,36 +116,47 @@ local RDNS_STATUS = {
   ['requested record is not found'] = DNS_NODATA, -- NOERROR, no such type
   ['query timed out'] = DNS_TIMEOUT,
 }
-
--- RFC 8914 Extended DNS Error info-codes that say DNSSEC validation
--- failed (a validator's SERVFAIL for bogus data carries one of them).
-local EDE_BOGUS = {
-  [6] = 'DNSSEC Bogus', [7] = 'Signature Expired',
-  [8] = 'Signature Not Yet Valid', [9] = 'DNSKEY Missing',
-  [10] = 'RRSIGs Missing', [11] = 'No Zone Key Bit Set', [12] = 'NSEC Missing',
-}
-local EDE_OPTION = 15 -- RFC 8914 section 2
-local OPT_TYPE = 41   -- RFC 6891 section 6.1.1
-local MAX_NAME_LABELS = 128 -- a 255-byte name has at most 127 labels
+-- The reply code a probe answer must have to vouch for a status's TTL.
+local STATUS_RCODE = { [DNS_OK] = 0, [DNS_NODATA] = 0, [DNS_NXDOMAIN] = 3 }
 
 local CALLBACK_SYMBOL = 'AUTHSCORE_CHECK'
+local CONFIG_ERROR_SYMBOL = 'AS_CONFIG_ERROR'
+-- The priority of the rule file's weights: that of Rspamd's stock
+-- scores.d (a symbol's config priority + 1); registered later, they
+-- replace its defaults.  Weights the admin sets in local.d/override.d are
+-- left alone (admin_scores()).
+local RULE_PRIORITY = 1
+-- Names Rspamd's own spf, dkim and dmarc modules register and other
+-- modules depend on (ARC_CHECK once the module evaluates ARC).
+local COMPAT = { spf = { 'SPF_CHECK' }, dkim = { 'DKIM_CHECK' },
+  dmarc = { 'DMARC_CHECK', 'DMARC_CALLBACK' } }
+-- DKIM_TRACE options as Rspamd's dkim module writes them (domain:x).
+local TRACE = { [RES_PASS] = '+', [RES_FAIL] = '-', [RES_TEMPERROR] = '?' }
 
 local settings = {
   library = nil,
   rules_file = nil,
   authserv_id = nil,
   add_header = true,
+  header_order = 0,
   options = {},
+  actions = {
+    reject = 'reject',
+    quarantine = 'add header',
+    temperror = 'soft reject',
+    config_error = 'soft reject',
+  },
   now = nil,
-  -- "ip:port" of the validating resolver to ask for an Extended DNS Error
-  -- after a SERVFAIL; default: Rspamd's first `dns.nameserver`; false: off.
   bogus_probe = nil,
   bogus_probe_timeout = 1.0,
+  ttl_probe = true,
 }
 local probe_host, probe_port -- resolved from bogus_probe at config time
 
 local lib, ctx -- set once at configuration time
 local registered = {} -- symbol name -> weight registered with Rspamd
+local broken_reason -- why the configuration failed (see broken())
+local trace_registered = false
 
 local function cstr(p)
   if p == nil then return nil end
@@ -133,168 +174,49 @@ local function free_state(st)
   st.content = nil
 end
 
--- "4.3.2.1.in-addr.arpa" / ip6.arpa nibbles -> the address text that
--- Rspamd's resolve_ptr wants (it builds the reverse name itself).
-local function ptr_to_ip(qname)
-  local name = qname:lower():gsub('%.$', '')
-  local v4 = name:match('^(.-)%.in%-addr%.arpa$')
-  if v4 then
-    local o = {}
-    for part in v4:gmatch('[^.]+') do table.insert(o, 1, part) end
-    if #o == 4 then return table.concat(o, '.') end
-    return nil
-  end
-  local v6 = name:match('^(.-)%.ip6%.arpa$')
-  if v6 then
-    local n = {}
-    for part in v6:gmatch('[^.]+') do
-      if not part:match('^%x$') then return nil end
-      table.insert(n, 1, part)
-    end
-    if #n ~= 32 then return nil end
-    local groups = {}
-    for g = 0, 7 do
-      groups[#groups + 1] = table.concat(n, '', g * 4 + 1, g * 4 + 4)
-    end
-    return table.concat(groups, ':')
-  end
-  return nil
+-- Fail closed: a negative return of the module defers the message (the
+-- MTA answers 4xx and the sender retries) and ends its evaluation here;
+-- no symbol, no header.  Callbacks still in flight find st.m == nil.
+local function defer(task, why)
+  rspamd_logger.errx(task, '%s: %s; message deferred (soft reject)', N, why)
+  task:set_pre_result('soft reject', 'authscore: ' .. why, N)
 end
 
--- Rspamd's reply entries -> the text forms of authscore_msg_answer().
-local function record_text(qtype, r)
-  if qtype == 15 then
-    if type(r) ~= 'table' or not r.name then return nil end
-    return string.format('%d %s', tonumber(r.priority) or 0, r.name)
-  end
-  -- A/AAAA come as rspamd{ip}; TXT (strings joined by rdns) and PTR as text.
-  return tostring(r)
+local function fail_closed(st, call, rc)
+  if st.m == nil then return end
+  defer(st.task, string.format('%s: %s', call, cstr(lib.authscore_strerror(rc))))
+  free_state(st)
 end
 
-
--- ---- telling a bogus answer from a plain SERVFAIL -------------------------
--- Rspamd's resolver (rdns) reports only the rcode and the AD bit, and a
--- validating resolver answers SERVFAIL for bogus data.  After a SERVFAIL
--- the plugin asks the same resolver once more, with a query of its own
--- over rspamd_udp, and reads the Extended DNS Error (RFC 8914) that
--- unbound (`ede: yes`) attaches: info-codes 6-12 mean validation failed.
--- The repeat comes from the resolver's cache (unbound keeps bogus answers
--- for val-bogus-ttl), so it costs one loopback round trip, only on failure.
-
-local function u16(s, i)
-  return s:byte(i) * 256 + s:byte(i + 1)
+-- A configured action (settings.actions[key]) as Rspamd's pre-result.
+-- `least`: at least that action, as the dmarc module sets its own (a
+-- higher score still rejects); otherwise exactly it, as Exim's 451 comes
+-- before any 550 (a retry may pass), with the reason as the SMTP reply.
+local function force(task, key, why, least)
+  local action = settings.actions[key]
+  if not action or action == '' then return end
+  -- Nothing is above reject: exactly it, so that Rspamd 3.4 keeps the
+  -- reason as the SMTP reply (it drops the message of a "least" result).
+  if action == 'reject' then least = false end
+  task:set_pre_result(action, 'authscore: ' .. why, N, nil, nil, least and 'least' or nil)
 end
 
--- A query for qname/qtype with RD, and an OPT record with DO (so the
--- resolver validates and answers with EDNS, where EDE lives).
-local function build_query(qid, qname, qtype)
-  local parts = {
-    string.char(bit.rshift(qid, 8), bit.band(qid, 255), 0x01, 0x00,
-        0, 1, 0, 0, 0, 0, 0, 1),
-  }
-  local total = 1
-  for label in qname:gsub('%.$', ''):gmatch('[^.]+') do
-    if #label > 63 then return nil end -- RFC 1035 2.3.4
-    total = total + #label + 1
-    parts[#parts + 1] = string.char(#label) .. label
-  end
-  if total > 255 then return nil end
-  parts[#parts + 1] = string.char(0, bit.rshift(qtype, 8), bit.band(qtype, 255), 0, 1)
-  parts[#parts + 1] = string.char(0, 0, OPT_TYPE, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 0)
-  return table.concat(parts)
-end
-
--- Position after the (possibly compressed) name at i, or nil.
-local function skip_name(s, i)
-  for _ = 1, MAX_NAME_LABELS do
-    if i > #s then return nil end
-    local len = s:byte(i)
-    if len == 0 then return i + 1 end
-    if len >= 0xc0 then
-      if i + 1 > #s then return nil end
-      return i + 2
-    end
-    if len > 63 then return nil end
-    i = i + 1 + len
-  end
-  return nil
-end
-
--- rcode, EDE info-code, EDE text of the response `s` to query `qid`;
--- nil when it is not such a response.  Every read is bounds-checked.
-local function parse_ede(s, qid)
-  if #s < 12 or u16(s, 1) ~= qid or bit.band(s:byte(3), 0x80) == 0 then
-    return nil
-  end
-  local rcode = bit.band(s:byte(4), 0x0f)
-  local qd, an, ns, ar = u16(s, 5), u16(s, 7), u16(s, 9), u16(s, 11)
-  local i = 13
-  for _ = 1, qd do
-    i = skip_name(s, i)
-    if not i then return nil end
-    i = i + 4
-  end
-  -- Each record takes at least 11 bytes: the loop ends with the packet.
-  for k = 1, an + ns + ar do
-    i = skip_name(s, i)
-    if not i or i + 9 > #s then return rcode end
-    local rtype, rdlen = u16(s, i), u16(s, i + 8)
-    local rd = i + 10
-    if rd + rdlen - 1 > #s then return rcode end
-    if rtype == OPT_TYPE and k > an + ns then
-      local j, stop = rd, rd + rdlen
-      while j + 3 < stop do
-        local code, olen = u16(s, j), u16(s, j + 2)
-        if j + 4 + olen > stop then return rcode end
-        if code == EDE_OPTION and olen >= 2 then
-          return rcode, u16(s, j + 4), s:sub(j + 6, j + 3 + olen)
-        end
-        j = j + 4 + olen
-      end
-    end
-    i = rd + rdlen
-  end
-  return rcode
-end
-
--- Ask the resolver why it failed; done(dnssec, why) is called exactly once
--- (at once when the probe cannot be sent).
-local function probe_bogus(task, qname, qtype, done)
-  if not probe_host then return done(DNSSEC_INDETERMINATE, nil) end
-  -- Unpredictable ID: a reply must answer this query, not a guess.
-  local qid = tonumber(rspamd_util.random_hex(4), 16) or 0
-  local q = build_query(qid, qname, qtype)
-  if not q then return done(DNSSEC_INDETERMINATE, nil) end
-  local called = false
-  local function once(dnssec, why)
-    if called then return end
-    called = true
-    done(dnssec, why)
-  end
-  local ok = rspamd_udp.sendto({
-    task = task,
-    host = probe_host,
-    port = probe_port,
-    data = q,
-    timeout = settings.bogus_probe_timeout,
-    retransmits = 0,
-    callback = function(success, data)
-      if not success or not data then return once(DNSSEC_INDETERMINATE, nil) end
-      if type(data) ~= 'string' then data = tostring(data) end
-      local rcode, info, text = parse_ede(data, qid)
-      if rcode == 2 and info and EDE_BOGUS[info] then
-        local why = (text and text ~= '') and text or EDE_BOGUS[info]
-        return once(DNSSEC_BOGUS, string.format('EDE %d: %s', info, why))
-      end
-      once(DNSSEC_INDETERMINATE, nil)
-    end,
-  })
-  if not ok then once(DNSSEC_INDETERMINATE, nil) end
-end
+-- ---- DNS ---------------------------------------------------------------------
+-- Rspamd's resolver (rdns) reports only the rcode, the records and the AD
+-- bit: no TTL, and no reason for a SERVFAIL.  So the plugin asks the same
+-- validating resolver itself too, over rspamd_udp, tied to the task:
+--   - in parallel with each question (ttl_probe), for the answer's TTL
+--     (the module caches answers for that long) and, when the answer is a
+--     SERVFAIL, its Extended DNS Error (RFC 8914; unbound `ede: yes`):
+--     info-codes 6-12 mean DNSSEC validation failed (bogus);
+--   - with ttl_probe off, once after a SERVFAIL, for the EDE only.
+-- The resolver answers both from one cache, so the probe costs one
+-- loopback round trip and adds no wait: the answer goes to the module
+-- when both replies are in (or the probe timed out: TTL 0).
 
 local pump -- forward
 
-local function answer(st, id, status, dnssec, records, why)
+local function answer(st, q, status, dnssec, records, why, ttl)
   if st.m == nil then return end -- the task is gone
   local n = records and #records or 0
   local rdata = ffi.new('const char *[?]', n > 0 and n or 1)
@@ -303,25 +225,90 @@ local function answer(st, id, status, dnssec, records, why)
     rdata[i - 1] = records[i] -- `records` keeps the strings alive
     lens[i - 1] = #records[i]
   end
-  local rc = lib.authscore_msg_answer(st.m, id, status, dnssec, why, 0,
+  lua_util.debugm(N, st.task, 'answer %s %s: status %s, dnssec %s, ttl %s, %s records',
+      q.name, QTYPE[q.qtype] or q.qtype, status, dnssec, ttl or 0, n)
+  local rc = lib.authscore_msg_answer(st.m, q.id, status, dnssec, why, ttl or 0,
       rdata, lens, n)
-  if rc < 0 then
-    rspamd_logger.errx(st.task, '%s: answer %s: %s', N, id,
-        cstr(lib.authscore_strerror(rc)))
-  end
+  if rc < 0 then fail_closed(st, 'authscore_msg_answer', rc) end
 end
 
--- Ask one question through the task's resolver.  Returns false when
--- Rspamd would not schedule it (the caller answers SERVFAIL then).
+-- Send the probe for question q; done(reply or false) is called exactly
+-- once (at once when it cannot be sent).
+local function probe(task, q, timeout, done)
+  local called = false
+  local function once(r)
+    if called then return end
+    called = true
+    done(r)
+  end
+  if not probe_host then return once(false) end
+  -- Unpredictable ID: a reply must answer this query, not a guess.
+  local qid = tonumber(rspamd_util.random_hex(4), 16) or 0
+  local packet = H.build_query(qid, q.name, q.qtype)
+  if not packet then return once(false) end
+  local ok = rspamd_udp.sendto({
+    task = task,
+    host = probe_host,
+    port = probe_port,
+    data = packet,
+    timeout = timeout,
+    retransmits = 0,
+    callback = function(success, data)
+      if not success or not data then return once(false) end
+      if type(data) ~= 'string' then data = tostring(data) end
+      once(H.parse_reply(data, qid) or false)
+    end,
+  })
+  if not ok then once(false) end
+end
+
+local function bogus_of(r)
+  if r and r.rcode == 2 and r.ede and H.EDE_BOGUS[r.ede] then
+    local text = (r.ede_text and r.ede_text ~= '') and r.ede_text or H.EDE_BOGUS[r.ede]
+    return string.format('EDE %d: %s', r.ede, text)
+  end
+  return nil
+end
+
+-- Both replies of question q in (or the probe given up): answer.
+local function deliver(st, q)
+  local reply = q.reply
+  if not reply or q.probe == 'pending' or q.done or st.m == nil then return end
+  q.done = true
+  local p = q.probe
+  if reply.status == DNS_SERVFAIL then
+    if p == nil then
+      -- No parallel probe: ask once now, for the EDE only.
+      q.probe = 'pending'
+      q.done = false
+      return probe(st.task, q, settings.bogus_probe_timeout, function(r)
+        q.probe = r
+        deliver(st, q)
+      end)
+    end
+    local why = bogus_of(p)
+    answer(st, q, DNS_SERVFAIL, why and DNSSEC_BOGUS or DNSSEC_INDETERMINATE, nil, why)
+  else
+    -- The probe's TTL only when it saw the same outcome.
+    local ttl = 0
+    if p and p.ttl and STATUS_RCODE[reply.status] == p.rcode then ttl = p.ttl end
+    answer(st, q, reply.status, reply.dnssec, reply.records, nil, ttl)
+  end
+  pump(st)
+end
+
+-- Ask one question through the task's resolver (and the probe).  Returns
+-- false when Rspamd would not schedule it (the caller answers SERVFAIL).
 local function ask(st, id, qname, qtype)
   local task = st.task
   local rtype = QTYPE[qtype]
   if not rtype then return false end
   local name = qname
   if qtype == 12 then
-    name = ptr_to_ip(qname)
+    name = H.ptr_to_ip(qname)
     if not name then return false end
   end
+  local q = { id = id, name = qname, qtype = qtype }
   local function cb(_, _, results, err, _, authenticated)
     if st.m == nil then return end
     local status, dnssec, records = DNS_OK, DNSSEC_INSECURE, {}
@@ -331,26 +318,17 @@ local function ask(st, id, qname, qtype)
       status = DNS_NODATA
     else
       for _, r in ipairs(results) do
-        local t = record_text(qtype, r)
+        local t = H.record_text(qtype, r)
         if t then records[#records + 1] = t end
       end
-    end
-    if status == DNS_SERVFAIL then
-      -- Bogus, or a plain failure?  Only the resolver knows (see above).
-      probe_bogus(task, qname, qtype, function(state, why)
-        if st.m == nil then return end
-        answer(st, id, DNS_SERVFAIL, state, nil, why)
-        pump(st)
-      end)
-      return
     end
     if status == DNS_TIMEOUT then
       dnssec = DNSSEC_INDETERMINATE -- no answer, no security state
     elseif authenticated then
       dnssec = DNSSEC_SECURE
     end
-    answer(st, id, status, dnssec, records)
-    pump(st)
+    q.reply = { status = status, dnssec = dnssec, records = records }
+    deliver(st, q)
   end
   -- forced: the module's own caps (RFC 7208 4.6.4, DKIM signature cap)
   -- bound the questions; Rspamd's per-task dns_max_requests must not cut
@@ -361,12 +339,64 @@ local function ask(st, id, qname, qtype)
     callback = cb,
     forced = true,
   })
-  return ok and true or false
+  if not ok then return false end
+  if settings.ttl_probe and probe_host then
+    q.probe = 'pending'
+    probe(task, q, settings.bogus_probe_timeout, function(r)
+      q.probe = r
+      deliver(st, q)
+    end)
+  end
+  return true
+end
+
+-- ---- results -------------------------------------------------------------------
+
+-- DKIM_TRACE as Rspamd's dkim module writes it, for the rbl, whitelist,
+-- reputation and dmarc modules: "d=domain:x" per evaluated signature,
+-- + pass, - fail, ? temperror, ~ any other result.
+local function dkim_trace(task, m)
+  local opts = {}
+  for i = 0, tonumber(lib.authscore_dkim_count(m)) - 1 do
+    local res = lib.authscore_dkim_result(m, i)
+    local d = cstr(lib.authscore_dkim_domain(m, i))
+    if d and d ~= '' and res > 1 then
+      opts[#opts + 1] = d .. ':' .. (TRACE[res] or '~')
+    end
+  end
+  if #opts > 0 then task:insert_result('DKIM_TRACE', 0.0, opts) end
+end
+
+-- The DNS-temperror and DMARC actions: a temperror first (a retry may
+-- pass, as Exim's 451 before its 550), else the DMARC disposition.
+local function actions(task, m)
+  local temp = lib.authscore_spf_result(m, SPF_MFROM) == RES_TEMPERROR or
+      lib.authscore_dmarc_result(m) == RES_TEMPERROR
+  for i = 0, tonumber(lib.authscore_dkim_count(m)) - 1 do
+    temp = temp or lib.authscore_dkim_result(m, i) == RES_TEMPERROR
+  end
+  if temp then
+    return force(task, 'temperror', 'temporary DNS failure while checking SPF, DKIM or DMARC')
+  end
+  local disp = lib.authscore_dmarc_disposition(m)
+  local domain = cstr(lib.authscore_dmarc_domain(m)) or '?'
+  if disp == POLICY_REJECT then
+    force(task, 'reject', 'rejected by the DMARC policy of ' .. domain, true)
+  elseif disp == POLICY_QUARANTINE then
+    force(task, 'quarantine', 'quarantined by the DMARC policy of ' .. domain, true)
+  end
+end
+
+local function newline(task)
+  if task:has_flag('milter') then return '\n' end
+  local t = task:get_newlines_type()
+  return t == 'crlf' and '\r\n' or t == 'cr' and '\r' or '\n'
 end
 
 local function finish(st)
   local task, m = st.task, st.m
-  lib.authscore_msg_result(m)
+  local rc = lib.authscore_msg_result(m)
+  if rc < 0 then return fail_closed(st, 'authscore_msg_result', rc) end
   for i = 0, tonumber(lib.authscore_symbol_count(m)) - 1 do
     local name = cstr(lib.authscore_symbol_name(m, i))
     if name then
@@ -384,11 +414,21 @@ local function finish(st)
       task:insert_result(name, mult, opts)
     end
   end
+  if trace_registered then dkim_trace(task, m) end
+  -- The message's DKIM result in one word, the one the rules' `dkim`
+  -- condition and Exim's summary use (authscore_dkim_overall), for Lua
+  -- rules and composites: task:get_mempool():get_variable('authscore_dkim').
+  local dkim = cstr(lib.authscore_result_name(lib.authscore_dkim_overall(m)))
+  if dkim then task:get_mempool():set_variable('authscore_dkim', dkim) end
+  actions(task, m)
   if settings.add_header then
     local ar = cstr(lib.authscore_ar_header(m))
     if ar and ar ~= '' then
       task:set_milter_reply({
-        add_headers = { ['Authentication-Results'] = ar },
+        add_headers = { ['Authentication-Results'] = {
+          { order = settings.header_order,
+            value = H.fold(ar, #'Authentication-Results: ', newline(task)) },
+        } },
       })
     end
   end
@@ -406,13 +446,21 @@ pump = function(st)
   local qtype = ffi.new('int[1]')
   while st.m ~= nil do
     local refused = {}
-    while lib.authscore_msg_next_query(st.m, id, qname, qtype) == 1 do
+    local rc = lib.authscore_msg_next_query(st.m, id, qname, qtype)
+    while rc == 1 do
       local qid, qn, qt = id[0], ffi.string(qname[0]), qtype[0]
-      if not ask(st, qid, qn, qt) then refused[#refused + 1] = qid end
+      if not ask(st, qid, qn, qt) then
+        refused[#refused + 1] = { id = qid, name = qn, qtype = qt }
+      end
+      rc = lib.authscore_msg_next_query(st.m, id, qname, qtype)
+    end
+    if rc < 0 then
+      fail_closed(st, 'authscore_msg_next_query', rc)
+      break
     end
     if #refused == 0 then break end
-    for _, qid in ipairs(refused) do
-      answer(st, qid, DNS_SERVFAIL, DNSSEC_INDETERMINATE, nil)
+    for _, q in ipairs(refused) do
+      answer(st, q, DNS_SERVFAIL, DNSSEC_INDETERMINATE, nil)
     end
   end
   st.busy = false
@@ -422,6 +470,13 @@ pump = function(st)
 end
 
 local function authscore_cb(task)
+  if ctx == nil then
+    -- A configuration that did not load: every message says so.
+    local why = 'configuration: ' .. (broken_reason or 'no context')
+    rspamd_logger.errx(task, '%s: %s', N, why)
+    task:insert_result(CONFIG_ERROR_SYMBOL, 1.0, why)
+    return force(task, 'config_error', why)
+  end
   local content = task:get_content()
   if not content then return end
   local bytes, len
@@ -445,9 +500,7 @@ local function authscore_cb(task)
   local out = ffi.new('authscore_msg *[1]')
   local rc = lib.authscore_msg_new(ctx, ip_text, helo, mail_from, bytes, len, out)
   if rc < 0 then
-    rspamd_logger.errx(task, '%s: authscore_msg_new: %s', N,
-        cstr(lib.authscore_strerror(rc)))
-    return
+    return defer(task, 'authscore_msg_new: ' .. cstr(lib.authscore_strerror(rc)))
   end
   local st = { task = task, m = out[0], content = content }
   -- Released when the task ends, also when it is aborted mid-lookup.
@@ -462,19 +515,166 @@ local function authscore_cb(task)
     free_state(st)
   end)
   if settings.now then
-    lib.authscore_msg_set_time(st.m, settings.now)
+    rc = lib.authscore_msg_set_time(st.m, settings.now)
+    if rc < 0 then return fail_closed(st, 'authscore_msg_set_time', rc) end
   end
   pump(st)
 end
 
 -- ---- configuration time ----------------------------------------------------
 
-local function disable(fmt, ...)
-  rspamd_logger.errx(rspamd_config, '%s: ' .. fmt .. '; plugin disabled', N, ...)
+local callback_id
+
+-- The callback symbol, the config-error symbol and the names of Rspamd's
+-- own spf, dkim and dmarc modules (as virtual symbols of this callback, so
+-- that the modules that depend on them find them: arc, rbl, whitelist,
+-- reputation, phishing, ...).  Registered also for a broken
+-- configuration: the callback then marks every message.
+local function register_callback()
+  if callback_id then return callback_id end
+  callback_id = rspamd_config:register_symbol({
+    name = CALLBACK_SYMBOL,
+    type = 'callback',
+    callback = authscore_cb,
+    flags = 'empty',
+    group = 'authscore',
+  })
+  rspamd_config:register_symbol({
+    name = CONFIG_ERROR_SYMBOL, type = 'virtual', parent = callback_id,
+    score = 0.0, group = 'authscore',
+    description = 'The authscore configuration did not load: no SPF, DKIM or DMARC check',
+  })
+  for module, names in pairs(COMPAT) do
+    -- Off: turned off as docs/rspamd.md says, or not configured at all.
+    local o = rspamd_config:get_all_opt(module)
+    local off = o == nil or o.enabled == false or o.enabled == 'false' or o.enabled == 'no'
+    if off then
+      for _, name in ipairs(names) do
+        rspamd_config:register_symbol({
+          name = name, type = 'virtual,skip', parent = callback_id,
+        })
+      end
+      if module == 'dkim' then
+        rspamd_config:register_symbol({
+          name = 'DKIM_TRACE', type = 'virtual', parent = callback_id, flags = 'nostat',
+          score = 0.0, group = 'dkim', description = 'DKIM trace symbol',
+        })
+        trace_registered = true
+      end
+    else
+      rspamd_logger.errx(rspamd_config, '%s: Rspamd\'s own %s module is on: turn it off ' ..
+          '(enabled = false in local.d/%s.conf, docs/rspamd.md), both would check and score',
+          N, module, module)
+    end
+  end
+  return callback_id
+end
+
+-- A configuration error fails closed: the plugin is marked failed, as
+-- Rspamd's own modules are (rspamd_plugins_state.disabled_failed, shown by
+-- `rspamadm configdump -m`), `rspamadm configtest` fails (below), and
+-- every message gets AS_CONFIG_ERROR and the config_error action until
+-- the configuration is fixed.  Without an `authscore` section the plugin
+-- is simply off (configure()).
+local function broken(fmt, ...)
+  local n, args = select('#', ...), { ... }
+  for i = 1, n do args[i] = tostring(args[i]) end
+  local why = string.format(fmt, unpack(args, 1, n))
+  rspamd_logger.errx(rspamd_config, '%s: %s; every message gets %s and the %s action ' ..
+      'until this is fixed', N, why, CONFIG_ERROR_SYMBOL, tostring(settings.actions.config_error))
   if ctx ~= nil and lib then lib.authscore_ctx_free(ctx) end
   ctx = nil
-  local lua_util = require "lua_util"
-  if lua_util.disable_module then lua_util.disable_module(N, 'config') end
+  broken_reason = broken_reason or why
+  lua_util.disable_module(N, 'fail')
+  register_callback()
+end
+
+-- Names whose weight the admin sets in Rspamd's own local.d/ or
+-- override.d/ group files (*_group.conf, groups.conf): those weights win
+-- over the rule file, as they do over Rspamd's defaults.  name -> file.
+local function admin_scores()
+  local set = {}
+  local dir = type(rspamd_paths) == 'table' and rspamd_paths['LOCAL_CONFDIR']
+  if not dir then return set end
+  local function symbols(tbl, path)
+    if type(tbl) ~= 'table' then return end
+    for name, def in pairs(tbl) do
+      if type(def) == 'table' and (def.weight ~= nil or def.score ~= nil) then
+        set[name] = path
+      end
+    end
+  end
+  for _, sub in ipairs({ 'local.d', 'override.d' }) do
+    for _, path in ipairs(rspamd_util.glob(dir .. '/' .. sub .. '/*group*.conf') or {}) do
+      local parser = ucl.parser()
+      if parser:parse_file(path) then
+        local obj = parser:get_object() or {}
+        symbols(obj.symbols, path)
+        for _, g in pairs(type(obj.group) == 'table' and obj.group or {}) do
+          if type(g) == 'table' then symbols(g.symbols, path) end
+        end
+      else
+        rspamd_logger.warnx(rspamd_config, '%s: cannot read %s for its weights', N, path)
+      end
+    end
+  end
+  return set
+end
+
+-- Every symbol of the rule file, with its weight, group and description,
+-- so rspamc and the web UI show them and Rspamd scores the rule file's
+-- weights, not its stock defaults for the shared names (R_SPF_FAIL, ...).
+local function register_rules(id)
+  local admin = admin_scores()
+  local n = tonumber(lib.authscore_rules_count(ctx))
+  for i = 0, n - 1 do
+    local name = cstr(lib.authscore_rules_name(ctx, i))
+    if name then
+      local w = tonumber(lib.authscore_rules_weight(ctx, i)) or 0
+      local group = cstr(lib.authscore_rules_group(ctx, i)) or 'authscore'
+      local desc = cstr(lib.authscore_rules_description(ctx, i)) or name
+      rspamd_config:register_symbol({ name = name, type = 'virtual', parent = id })
+      if admin[name] then
+        rspamd_logger.infox(rspamd_config, '%s: %s keeps the weight set in %s, not the ' ..
+            'rule file\'s %s', N, name, admin[name], w)
+        -- No score: only a missing description or group is filled in.
+        rspamd_config:set_metric_symbol({
+          name = name, group = group, description = desc, priority = 0,
+        })
+      else
+        rspamd_config:set_metric_symbol({
+          name = name, score = w, group = group, description = desc,
+          priority = RULE_PRIORITY,
+        })
+      end
+      registered[name] = w
+    end
+  end
+  return n
+end
+
+local function find_probe_address()
+  if settings.bogus_probe == false then return end
+  local addr = settings.bogus_probe
+  if addr == nil then
+    local o = rspamd_config:get_all_opt('options')
+    local ns = o and o.dns and o.dns.nameserver
+    if type(ns) == 'table' then ns = ns[1] end
+    addr = ns
+  end
+  if type(addr) == 'string' then
+    local h, p = addr:match('^(%d+%.%d+%.%d+%.%d+):?(%d*)$')
+    if not h then h, p = addr:match('^%[([%x:.]+)%]:?(%d*)$') end
+    if h then probe_host, probe_port = h, tonumber(p) or 53 end
+  end
+  if probe_host then
+    rspamd_logger.infox(rspamd_config, '%s: resolver %s:%s probed for TTLs (%s) and EDE',
+        N, probe_host, probe_port, settings.ttl_probe and 'on' or 'off')
+  else
+    rspamd_logger.infox(rspamd_config, '%s: no resolver address for the probe ' ..
+        '(set bogus_probe = "ip:port"): answers carry TTL 0, and a bogus answer ' ..
+        'counts as SERVFAIL', N)
+  end
 end
 
 local function configure()
@@ -483,22 +683,28 @@ local function configure()
     rspamd_logger.infox(rspamd_config, '%s: no configuration; plugin disabled', N)
     return
   end
-  for k, v in pairs(opts) do settings[k] = v end
-  if not settings.library then return disable('option `library` is required') end
+  for k, v in pairs(opts) do
+    if k == 'actions' and type(v) == 'table' then
+      for a, act in pairs(v) do settings.actions[a] = act end
+    else
+      settings[k] = v
+    end
+  end
+  if not settings.library then return broken('option `library` is required') end
 
   local ok, l = pcall(ffi.load, settings.library)
-  if not ok then return disable('cannot load %s: %s', settings.library, l) end
+  if not ok then return broken('cannot load %s: %s', settings.library, l) end
   lib = l
   -- ffi.cdef runs once per Lua state: a configuration reload finds the
   -- declarations already made.
   if not pcall(ffi.typeof, 'authscore_msg *') then
     local okc, err = pcall(ffi.cdef, cdef)
-    if not okc then return disable('ffi.cdef: %s', err) end
+    if not okc then return broken('ffi.cdef: %s', err) end
   end
 
   local out = ffi.new('authscore_ctx *[1]')
   local rc = lib.authscore_ctx_new(out)
-  if rc < 0 then return disable('authscore_ctx_new: %s', cstr(lib.authscore_strerror(rc))) end
+  if rc < 0 then return broken('authscore_ctx_new: %s', cstr(lib.authscore_strerror(rc))) end
   ctx = out[0]
 
   local set = {}
@@ -512,91 +718,52 @@ local function configure()
   for _, kv in ipairs(set) do
     rc = lib.authscore_ctx_set_option(ctx, kv[1], kv[2])
     if rc < 0 then
-      return disable('option %s=%s: %s', kv[1], kv[2], cstr(lib.authscore_strerror(rc)))
+      local why = cstr(lib.authscore_ctx_error(ctx)) or cstr(lib.authscore_strerror(rc))
+      return broken('option %s=%s: %s', kv[1], kv[2], why)
     end
   end
   if settings.now ~= nil then
     settings.now = tonumber(settings.now)
-    if not settings.now then return disable('option `now` is not a number') end
+    if not settings.now then return broken('option `now` is not a number') end
     rspamd_logger.warnx(rspamd_config, '%s: clock pinned to %s (`now` is for tests only)',
         N, settings.now)
   end
-
-  if settings.bogus_probe ~= false then
-    local addr = settings.bogus_probe
-    if addr == nil then
-      local o = rspamd_config:get_all_opt('options')
-      local ns = o and o.dns and o.dns.nameserver
-      if type(ns) == 'table' then ns = ns[1] end
-      addr = ns
-    end
-    if type(addr) == 'string' then
-      local h, p = addr:match('^(%d+%.%d+%.%d+%.%d+):?(%d*)$')
-      if not h then h, p = addr:match('^%[([%x:.]+)%]:?(%d*)$') end
-      if h then
-        probe_host, probe_port = h, tonumber(p) or 53
-      end
-    end
-    if probe_host then
-      rspamd_logger.infox(rspamd_config, '%s: SERVFAIL answers are probed for EDE at %s:%s',
-          N, probe_host, probe_port)
-    else
-      rspamd_logger.infox(rspamd_config, '%s: no resolver address for the bogus probe ' ..
-          '(set bogus_probe = "ip:port"): a bogus answer counts as SERVFAIL', N)
-    end
-  end
+  find_probe_address()
 
   rc = lib.authscore_ctx_finalize(ctx)
   if rc < 0 then
     local why = cstr(lib.authscore_ctx_error(ctx))
-    return disable('authscore_ctx_finalize: %s%s', cstr(lib.authscore_strerror(rc)),
+    return broken('authscore_ctx_finalize: %s%s', cstr(lib.authscore_strerror(rc)),
         why and (': ' .. why) or '')
   end
 
-  local id = rspamd_config:register_symbol({
-    name = CALLBACK_SYMBOL,
-    type = 'callback',
-    callback = authscore_cb,
-    flags = 'empty',
-    group = 'authscore',
-  })
-
-  -- Every symbol of the rule file, with its weight, description and
-  -- group, so rspamc and the web UI show them.
-  local n = tonumber(lib.authscore_rules_count(ctx))
-  for i = 0, n - 1 do
-    local name = cstr(lib.authscore_rules_name(ctx, i))
-    if name then
-      local w = tonumber(lib.authscore_rules_weight(ctx, i)) or 0
-      local sid = rspamd_config:register_symbol({
-        name = name,
-        type = 'virtual',
-        parent = id,
-        score = w,
-        group = cstr(lib.authscore_rules_group(ctx, i)) or 'authscore',
-        description = cstr(lib.authscore_rules_description(ctx, i)) or name,
-      })
-      if sid == -1 then
-        rspamd_logger.warnx(rspamd_config, '%s: symbol %s was already registered: ' ..
-            'disable Rspamd\'s own spf, dkim and dmarc checks (docs/rspamd.md)', N, name)
-      end
-      registered[name] = w
-    end
-  end
+  local n = register_rules(register_callback())
   rspamd_logger.infox(rspamd_config, '%s: libauthscore %s loaded from %s, %s symbols',
       N, cstr(lib.authscore_version()), settings.library, n)
 end
 
+-- True inside `rspamadm configtest`: Rspamd 3.4 fails it only for errors
+-- that stop the configuration from loading (the failed-plugin state
+-- alone passes), so a broken configuration is raised there as one.
+local function in_configtest()
+  if rawget(_G, 'rspamadm') == nil then return false end
+  local f = io.open('/proc/self/cmdline', 'rb')
+  if not f then return true end
+  local cmdline = f:read('*a') or ''
+  f:close()
+  for arg in cmdline:gmatch('[^%z]+') do
+    if arg == 'configtest' then return true end
+  end
+  return false
+end
+
 -- Never let an unexpected error stop Rspamd from starting.
 local ok_cfg, cfg_err = pcall(configure)
-if not ok_cfg then disable('configuration failed: %s', cfg_err) end
+if not ok_cfg then broken('configuration failed: %s', cfg_err) end
+if broken_reason and in_configtest() then
+  error(string.format('%s: %s', N, broken_reason), 0)
+end
 
 -- The pure helpers, for tests/rspamd/test-plugin.lua (Rspamd ignores what
 -- a `lua` script returns).
-return {
-  ptr_to_ip = ptr_to_ip,
-  record_text = record_text,
-  build_query = build_query,
-  parse_ede = parse_ede,
-  EDE_BOGUS = EDE_BOGUS,
-}
+return H

@@ -107,6 +107,7 @@ def write(name, data):
 
 def main():
     r2048 = load_or_make("rsa2048", rsa_maker(2048))
+    r1024 = load_or_make("rsa1024", rsa_maker(1024))
     ed = load_or_make("ed25519", ed25519.Ed25519PrivateKey.generate)
     small_path = os.path.join(KEYS, "rsa512.pem")
     if not os.path.exists(small_path):
@@ -139,6 +140,8 @@ def main():
         "secure.example SECURE",
         "rsa2048._domainkey.bogus.example TXT \"v=DKIM1; p=%s\"" % p_rsa,
         "bogus.example BOGUS signature expired",
+        "rsa1024._domainkey.example.com TXT \"v=DKIM1; k=rsa; p=%s\""
+        % pub_b64(r1024),
     ]
     write("keys.zone", ("\n".join(zone) + "\n").encode())
 
@@ -148,6 +151,21 @@ def main():
                          alg=b"ed25519-sha256", c=(b"simple", b"simple")) + BASE)
     write("sha1.eml", sign(BASE, r2048, b"example.com", b"rsa2048",
                            alg=b"rsa-sha1") + BASE)
+    write("sha1-1024.eml", sign(BASE, r1024, b"example.com", b"rsa1024",
+                                alg=b"rsa-sha1") + BASE)
+    # i= in dkim-quoted-printable (RFC 6376 2.11, 3.5), one signature each:
+    # test_dkim_engine.c (qp_identity) lists what each must give.
+    qp = b""
+    for sel, i in ((b"rsa2048", b"alice=40example.com"),
+                   (b"rsa2048", b"=40sub.example.com"),
+                   (b"rsa2048", b"al=69ce=40exa mple.com"),
+                   (b"rsa2048", b"alice=40other.example"),
+                   (b"strict", b"user=40sub.example.com"),
+                   (b"strict", b"user=40example.com"),
+                   (b"rsa2048", b"alice@example.com"),
+                   (b"rsa2048", b"alice=40EXAMPLE.COM")):
+        qp += sign(BASE, r2048, b"example.com", sel, i=i)
+    write("qp.eml", qp + BASE)
     _, body = dkim.rfc822_parse(BASE)
     blen = len(Relaxed.canonicalize_body(body))
     write("length.eml", sign(BASE, r2048, b"example.com", b"rsa2048", l=blen)
