@@ -1,5 +1,4 @@
-/* ctx.c - the per-process context: options (core/options.c), finalize,
- * logging. */
+/* ctx.c - the per-process context: options (core/options.c), finalize. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +9,6 @@
 #include "core/options.h"
 #include "core/psl_load.h"
 #include "score/ar_write.h"
-
-void as_log(const authscore_ctx *ctx, int level, const char *fmt, ...)
-{
-    if (!ctx || !ctx->log_fn)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    ctx->log_fn(ctx->log_user, level, line);
-}
 
 int authscore_ctx_new(authscore_ctx **out)
 {

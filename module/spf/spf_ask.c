@@ -212,7 +212,7 @@ static void on_answer(void *engine, uintptr_t cookie, const as_dns_answer *ans)
         e->qtype == AUTHSCORE_QTYPE_PTR || (s->ptr_asked && !s->pv.state))
         s->walk_dirty = 1;
     if (!s->done)
-        as_spf_advance(s);
+        s->advance(s);
 }
 
 /* ---- SPF records out of TXT answers (4.5) ------------------------------- */

@@ -6,124 +6,13 @@
 
 #include "util/names.h"
 
-/* ---- the result --------------------------------------------------------- */
+/* ---- the decision ------------------------------------------------------- */
 
 /* An answer the decision rests on. */
 static void use(as_spf *s, const qent *e)
 {
     if (e->state == Q_DONE)
         s->dnssec = as_spf_merge_dnssec(s->dnssec, e->ans.dnssec);
-}
-
-void as_spf_finish(as_spf *s, int result, const char *reason)
-{
-    if (s->done)
-        return;
-    s->done = 1;
-    if (s->fault || !reason) {
-        result = AUTHSCORE_RES_TEMPERROR;
-        reason = s->fault == AUTHSCORE_ELIMIT || s->a->limited ? "limit" : "no_memory";
-    }
-    s->r.result = result;
-    s->r.reason = reason ? reason : "";
-    s->r.lookups = s->lookups;
-    s->r.void_lookups = s->voids;
-    s->r.dnssec = s->dnssec < 0 ? AUTHSCORE_DNSSEC_INDETERMINATE : s->dnssec;
-    s->r.rounds = s->rounds;
-    s->r.queries = s->nq;
-}
-
-void as_spf_fault(as_spf *s, int rc)
-{
-    if (!s->fault)
-        s->fault = rc == AUTHSCORE_ELIMIT || s->a->limited ? AUTHSCORE_ELIMIT : AUTHSCORE_ENOMEM;
-}
-
-void as_spf_oom(as_spf *s)
-{
-    /* After a NULL from as_spf_ask(), its reason (the SPF question cap is
-     * a limit); otherwise memory. */
-    as_spf_fault(s, s->ask_fail ? s->ask_fail : AUTHSCORE_ENOMEM);
-    as_spf_finish(s, AUTHSCORE_RES_TEMPERROR, NULL);
-}
-
-/* ---- macro context ------------------------------------------------------ */
-
-static as_spf_macro_vars vars_for(as_spf *s, const char *d, const char *p)
-{
-    as_spf_macro_vars v;
-    v.s = s->m_s;
-    v.l = s->m_l;
-    v.o = s->m_o;
-    v.d = as_span_make(d, zlen(d));
-    v.i = as_span_make(s->ip_i, strnlen(s->ip_i, sizeof s->ip_i));
-    v.p = p ? as_span_make(p, zlen(p)) : as_span_make("unknown", 7);
-    v.v = s->ip.v6 ? as_span_make("ip6", 3) : as_span_make("in-addr", 7);
-    v.h = s->m_h;
-    v.c = as_span_make(s->ip_c, strnlen(s->ip_c, sizeof s->ip_c));
-    v.r = s->m_r;
-    v.t = as_span_make(s->tbuf, strnlen(s->tbuf, sizeof s->tbuf));
-    return v;
-}
-
-static int name_in_domain(const char *n, const char *d)
-{
-    size_t ln = zlen(n), ld = zlen(d);
-    if (ln == ld)
-        return memcmp(n, d, ln) == 0;
-    return ln > ld && n[ln - ld - 1] == '.' && memcmp(n + ln - ld, d, ld) == 0;
-}
-
-/* %{p} (7.3): a validated name equal to <domain>, else one inside it, else
- * any validated name, else "unknown". */
-static const char *p_value(as_spf *s, const char *d)
-{
-    for (unsigned k = 0; k < s->pv.nvalid; k++)
-        if (strcmp(s->pv.valid[k], d) == 0)
-            return d;
-    for (unsigned k = 0; k < s->pv.nvalid; k++)
-        if (name_in_domain(s->pv.valid[k], d))
-            return s->pv.valid[k];
-    return s->pv.nvalid ? s->pv.valid[0] : "unknown";
-}
-
-/* Expand a domain-spec (empty: <domain> d) into a normalized name.
- * Returns 1 with *out set (arena), -1 for a name that cannot exist (with
- * *out set to the raw text), 0 while %{p} is being resolved. */
-int as_spf_expand_target(as_spf *s, as_span spec, unsigned flags,
-                         const char *d, const char **out)
-{
-    if (spec.len == 0) {
-        *out = d;
-        return 1;
-    }
-    const char *p = NULL;
-    if (flags & AS_SPF_MACRO_USES_P) {
-        if (!as_spf_ptr_validate(s))
-            return 0;
-        p = p_value(s, d);
-    }
-    as_spf_macro_vars v = vars_for(s, d, p);
-    int n = as_spf_macro_expand(spec.p, spec.len, AS_SPF_MACRO_DOMAIN, &v,
-                                s->work, sizeof s->work);
-    if (n < 0) {
-        *out = "";
-        return -1;
-    }
-    char norm[AS_DNS_MAX_NAME + 1];
-    int m = as_dns_name_normalize(s->work, (size_t)n, norm);
-    if (m < 0) {
-        *out = as_arena_strndup(s->a, s->work, (size_t)n);
-        if (!*out)
-            *out = "";
-        return -1;
-    }
-    *out = as_arena_strndup(s->a, norm, (size_t)m);
-    if (!*out) {
-        as_spf_oom(s);
-        return 0;
-    }
-    return 1;
 }
 
 /* ---- in-order evaluation ------------------------------------------------ */
@@ -256,7 +145,7 @@ static int eval_term(as_spf *s, frame *f, const as_spf_term *t)
         if (!valid)
             return T_NOMATCH;
         for (unsigned k = 0; k < s->pv.nvalid; k++)
-            if (name_in_domain(s->pv.valid[k], tg))
+            if (as_spf_name_in_domain(s->pv.valid[k], tg))
                 return T_MATCH;
         return T_NOMATCH;
     }
@@ -428,9 +317,9 @@ static void explain(as_spf *s)
                 if (fl & AS_SPF_MACRO_USES_P) {
                     if (!as_spf_ptr_validate(s))
                         return;
-                    p = p_value(s, f->domain);
+                    p = as_spf_p_value(s, f->domain);
                 }
-                as_spf_macro_vars v = vars_for(s, f->domain, p);
+                as_spf_macro_vars v = as_spf_vars_for(s, f->domain, p);
                 int n = as_spf_macro_expand(rr->u.txt.p, rr->u.txt.len,
                                             AS_SPF_MACRO_EXPLAIN, &v, s->work,
                                             sizeof s->work);
@@ -602,6 +491,7 @@ int as_spf_start(as_arena *a, as_qtab *q, const as_spf_request *req,
         return AUTHSCORE_ENOMEM;
     s->a = a;
     s->q = q;
+    s->advance = as_spf_advance;
     s->dnssec = -1;
     s->no_prefetch = req->no_prefetch;
     s->r.result = AUTHSCORE_RES_NOT_EVALUATED;

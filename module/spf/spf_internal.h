@@ -82,6 +82,8 @@ struct as_spf {
     int lookups, voids;
     int dnssec;              /* -1: no answer used yet */
     int ask_fail;            /* why the last as_spf_ask() gave NULL */
+    void (*advance)(as_spf *s); /* evaluation's step after an answer (set
+                                   by as_spf_start): asking never calls up */
     int fault;               /* our own failure (AUTHSCORE_ENOMEM or
                                 AUTHSCORE_ELIMIT): the result is temperror
                                 whatever the record says (fail closed) */
@@ -133,7 +135,7 @@ unsigned as_spf_mx_count(const qent *e);
 int as_spf_mx_ask_targets(as_spf *s, const qent *e, qent **targets,
                           unsigned *nt);
 
-/* ---- spf_eval.c: in-order evaluation, the result ------------------------ */
+/* ---- spf_result.c: the result ------------------------------------------ */
 
 /* The result, once.  After a fault (s->fault, or a reason that could not
  * be formatted: NULL) it is temperror "no_memory" / "limit", whatever was
@@ -143,9 +145,23 @@ void as_spf_finish(as_spf *s, int result, const char *reason);
 void as_spf_fault(as_spf *s, int rc);
 /* A fault that stops the evaluation now. */
 void as_spf_oom(as_spf *s);
+
+/* ---- spf_target.c: the names terms point at ----------------------------- */
+
+as_spf_macro_vars as_spf_vars_for(as_spf *s, const char *d, const char *p);
+int as_spf_name_in_domain(const char *n, const char *d);
+/* %{p} for <domain> d (7.3). */
+const char *as_spf_p_value(as_spf *s, const char *d);
+/* Expand a domain-spec (empty: <domain> d) into a normalized name.
+ * Returns 1 with *out set (arena), -1 for a name that cannot exist (with
+ * *out set to the raw text), 0 while %{p} is being resolved. */
 int as_spf_expand_target(as_spf *s, as_span spec, unsigned flags,
                          const char *d, const char **out);
-/* Run the evaluation as far as the answers allow, then the planner. */
+
+/* ---- spf_eval.c: in-order evaluation ------------------------------------ */
+
+/* Run the evaluation as far as the answers allow, then the planner.
+ * Asking reaches it through s->advance, so calls run one way. */
 void as_spf_advance(as_spf *s);
 
 /* ---- spf_plan.c: speculative prefetch ----------------------------------- */
