@@ -7,8 +7,9 @@
  * the fault-free verdicts (issue 15: a failed allocation while decoding a
  * key used to be cached as permerror key_syntax).
  *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc: the wraps
- * below count allocations while armed and fail the one numbered fail_at. */
+ * The test allocator is tests/faults/alloc_fault.c (link-time wraps of
+ * malloc and friends and of the message arena), armed only around the
+ * DKIM engine's own calls. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,49 +23,10 @@
 #include "dns/qtab.h"
 #include "msg/message.h"
 #include "util/arena.h"
+#include "faults/alloc_fault.h"
 
 #define T0 1700000000  /* t= of the fixtures */
 #define ARENA_MAX (64u << 20)
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t c, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t c, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-
-static int armed;       /* count (and maybe fail) allocations */
-static long seen;       /* allocations while armed */
-static long fail_at = -1;
-static int hit;         /* the numbered allocation was failed */
-
-static int fault(void)
-{
-    if (!armed)
-        return 0;
-    if (seen++ == fail_at) {
-        hit = 1;
-        return 1;
-    }
-    return 0;
-}
-
-void *__wrap_malloc(size_t n) { return fault() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t c, size_t n)
-{
-    return fault() ? NULL : __real_calloc(c, n);
-}
-void *__wrap_realloc(void *p, size_t n)
-{
-    return fault() ? NULL : __real_realloc(p, n);
-}
-
-/* Before OpenSSL allocates anything (it may refuse later). */
-static int routed;
-__attribute__((constructor)) static void route(void)
-{
-    routed = as_crypto_route_allocations();
-}
 
 static as_memdns *dns;
 
@@ -77,7 +39,7 @@ static void setup(void)
     dns = as_memdns_new();
     unsigned line = 0;
     cr_assert_eq(as_memdns_load_file(dns, path, &line), 0, "%s:%u", path, line);
-    cr_assert(routed, "OpenSSL allocated before the test could route it");
+    cr_assert(fa_crypto_routed(), "OpenSSL allocated before the test could route it");
 }
 
 static void teardown(void)
@@ -95,7 +57,7 @@ static char *fixture(const char *name, size_t *len)
              name);
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot read %s", path);
-    char *p = __real_malloc(1 << 20);
+    char *p = malloc(1 << 20); /* not armed: the test's own */
     cr_assert_not_null(p);
     *len = fread(p, 1, (1 << 20) - 1, f);
     fclose(f);
@@ -128,16 +90,15 @@ static void run(const char *msg, size_t len, as_dkim_keycache *c, long at,
     cr_assert_not_null(q);
     as_dkim_config cfg = {64, -1, 0};
     as_dkim *d = NULL;
-    fail_at = at;
-    armed = 1;
+    fa_arm(at);
     v->rc = as_dkim_start(&a, q, c, &pm, &cfg, T0, &d);
-    armed = 0;
+    fa_pause();
     if (v->rc == 0) {
         as_memdns_drive(dns, q, NULL);
-        armed = 1;
+        fa_resume();
         as_dkim_hash(d);
         as_dkim_finish(d);
-        armed = 0;
+        fa_pause();
         cr_assert(as_dkim_done(d));
         v->n = as_dkim_count(d);
         cr_assert_leq(v->n, MAX_SIGS);
@@ -147,7 +108,7 @@ static void run(const char *msg, size_t len, as_dkim_keycache *c, long at,
             snprintf(v->reason[i], sizeof v->reason[i], "%s", r->reason);
         }
     }
-    fail_at = -1;
+    fa_disarm();
     as_arena_free(&a);
 }
 
@@ -192,9 +153,8 @@ static void sweep(const char *name, sweep_stats *st)
     run(msg, len, c, -1, &want);
     as_dkim_keycache_free(c);
     c = as_dkim_keycache_new(0);
-    seen = 0;
     run(msg, len, c, -1, &want);
-    st->allocs = seen;
+    st->allocs = fa_seen();
     as_dkim_keycache_stats s0;
     as_dkim_keycache_get_stats(c, &s0);
     as_dkim_keycache_free(c);
@@ -204,10 +164,8 @@ static void sweep(const char *name, sweep_stats *st)
     for (long n = 0;; n++) {
         c = as_dkim_keycache_new(0);
         cr_assert_not_null(c);
-        seen = 0;
-        hit = 0;
         run(msg, len, c, n, &got);
-        if (!hit) {
+        if (!fa_hit()) {
             cr_assert_geq(n, st->allocs, "%s: fault %ld not reached", name, n);
             same(&got, &want, name, n);
             as_dkim_keycache_free(c);
@@ -306,17 +264,13 @@ Test(faults, key_cache_stores_only_the_records_own_outcome)
         for (long n = 0; total < 0 || n <= total; n++) {
             as_dkim_keycache *c = as_dkim_keycache_new(0);
             as_dkim_keyrec kr;
-            seen = 0;
-            hit = 0;
-            fail_at = total < 0 ? -1 : n;
-            armed = 1;
+            fa_arm(total < 0 ? -1 : n);
             as_dkim_keycache_get(c, recs[r], len, &kr);
-            armed = 0;
-            fail_at = -1;
+            fa_disarm();
             as_dkim_keycache_stats st;
             as_dkim_keycache_get_stats(c, &st);
             if (total < 0) {  /* the fault-free count first */
-                total = seen;
+                total = fa_seen();
                 n = -1;
             } else if (kr.reason && strcmp(kr.reason, "no_memory") == 0) {
                 saw_no_memory = 1;
