@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages authscore needs, only those missing.
-# Usage: scripts/deps.sh [build|test|fuzz|bench|all]   (default: all)
+# Usage: scripts/deps.sh [build|test|fuzz|bench|package|all]   (default: all)
 set -euo pipefail
 what=${1:-all}
 build=(meson ninja-build pkg-config gcc libssl-dev libunbound-dev libpcre2-dev
-       libpsl-dev libidn2-dev libevent-dev nettle-dev publicsuffix dns-root-data ldnsutils python3)
+       libpsl-dev libidn2-dev libevent-dev nettle-dev publicsuffix dns-root-data ldnsutils python3
+       libmilter-dev scdoc)
 test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
       python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy exim4-config rspamd
-      locales-all)
+      locales-all miltertest)
+# Postfix is not in the list: Debian's postfix Conflicts with every other
+# MTA and would remove exim4-daemon-heavy.  tests/milter/postfix-tree.sh
+# fetches its .deb (apt-get download) and runs it from a private tree.
+# scripts/build-deb.sh: the Debian packages, checked with lintian.
+package=(build-essential debhelper devscripts lintian)
 fuzz=(clang-14 libclang-rt-14-dev)
 # scripts/bench.sh: the corpus (dkimpy), the libopendkim baseline, nsd and
 # unbound daemons, and with BENCH_E2E=1 Exim, Rspamd and the namespace
@@ -23,8 +29,9 @@ case "$what" in
   test) pkgs+=("${test[@]}") ;;
   fuzz) pkgs+=("${fuzz[@]}") ;;
   bench) pkgs+=("${bench[@]}") ;;
-  all) pkgs+=("${test[@]}" "${fuzz[@]}" "${bench[@]}") ;;
-  *) echo "usage: $0 [build|test|fuzz|bench|all]" >&2; exit 2 ;;
+  package) pkgs+=("${package[@]}") ;;
+  all) pkgs+=("${test[@]}" "${fuzz[@]}" "${bench[@]}" "${package[@]}") ;;
+  *) echo "usage: $0 [build|test|fuzz|bench|package|all]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
