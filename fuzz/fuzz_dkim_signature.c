@@ -14,6 +14,7 @@
 #include "dkim/crypto.h"
 #include "dkim/sig.h"
 #include "msg/tagvalue.h"
+#include "fuzz_field.h"
 
 #define CHECK(c)              \
     do {                      \
@@ -21,25 +22,14 @@
             __builtin_trap(); \
     } while (0)
 
-#define NAME "DKIM-Signature:"
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 200000)
-        return 0;
-    size_t nl = sizeof NAME - 1;
-    char *raw = malloc(nl + size + 2);
+    size_t nl;
+    as_header_field f;
+    char *raw = size <= 200000 ? fuzz_field("DKIM-Signature", data, size, &f, &nl) : NULL;
     if (!raw)
         return 0;
-    memcpy(raw, NAME, nl);
-    memcpy(raw + nl, data, size);
-    memcpy(raw + nl + size, "\r\n", 2);
-    as_header_field f;
-    f.name = as_span_make(raw, nl - 1);
-    f.raw = as_span_make(raw, nl + size + 2);
-    f.value_raw = as_span_make(raw + nl, size);
-    f.value = f.value_raw;
 
     as_arena a;
     as_arena_init(&a, 64u << 20);

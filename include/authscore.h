@@ -1,8 +1,9 @@
 /*
  * authscore.h - the only public header of libauthscore.
  *
- * authscore evaluates SPF (RFC 7208), DKIM (RFC 6376, 8463, 8301) and DMARC
- * (RFC 7489, RFC 9989) for one message at a time, with DNSSEC-validated DNS,
+ * authscore evaluates SPF (RFC 7208), DKIM (RFC 6376, 8463, 8301), DMARC
+ * (RFC 7489, RFC 9989) and ARC (RFC 8617) for one message at a time, with
+ * DNSSEC-validated DNS,
  * and turns the findings into symbols, a score and an Authentication-Results
  * header (RFC 8601).
  *
@@ -265,6 +266,13 @@ AUTHSCORE_API int authscore_ctx_set_log(authscore_ctx *ctx, authscore_log_fn fn,
  *                        shipped rules/authscore.conf; without one,
  *                        symbols carry weight 0 and authscore_score()
  *                        returns AUTHSCORE_ENOTEVAL
+ *   report.log           JSON Lines file each finished message's DMARC
+ *                        report row is appended to (one write per row,
+ *                        O_APPEND), or a directory ending in '/' for one
+ *                        file per UTC day; a write failure is logged once
+ *                        and never changes a verdict (docs/dmarc-reports.md)
+ *   report.all           "no" (default): a row only when the DMARC policy
+ *                        has a rua; "yes": a row for every message
  * Returns AUTHSCORE_EINVAL for an unknown name or a bad value (junk, out
  * of range: never clamped, too long), AUTHSCORE_ELIMIT when a repeatable
  * option is full, AUTHSCORE_ENOMEM; on error nothing changes.  An unknown
@@ -493,12 +501,55 @@ AUTHSCORE_API int authscore_dmarc_result(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_dmarc_domain(const authscore_msg *m);
 /* enum authscore_dmarc_policy: the policy that applied (p, sp or np). */
 AUTHSCORE_API int authscore_dmarc_policy(const authscore_msg *m);
-/* enum authscore_dmarc_policy used as disposition: what to do. */
+/* enum authscore_dmarc_policy used as disposition: what to do; lowered by
+ * a rule's override (authscore_dmarc_override()). */
 AUTHSCORE_API int authscore_dmarc_disposition(const authscore_msg *m);
 AUTHSCORE_API int authscore_dmarc_spf_aligned(const authscore_msg *m);
 AUTHSCORE_API int authscore_dmarc_dkim_aligned(const authscore_msg *m);
 AUTHSCORE_API int authscore_dmarc_dnssec(const authscore_msg *m);
 AUTHSCORE_API const char *authscore_dmarc_reason(const authscore_msg *m);
+/* A DMARC fail whose disposition a rule lowered (the rule field
+ * dmarc_disposition, docs/rules.md): RFC 7489 7.2's override type,
+ * "trusted_forwarder" when a trusted ARC sealer vouched for the message
+ * (docs/arc.md) or "local_policy" for any other rule; the result stays
+ * AUTHSCORE_RES_FAIL and authscore_dmarc_disposition() gives the lowered
+ * disposition.  "temperror" when such a rule rests on an ARC chain that
+ * is temperror (a trusted sealer's word could not be checked): fail
+ * closed, the disposition is none and the host defers the message as for
+ * a DMARC temperror (the Exim summary says temperror=yes).  NULL without
+ * an override or nothing to report.  Static storage. */
+AUTHSCORE_API const char *authscore_dmarc_override(const authscore_msg *m);
+
+/* ARC (RFC 8617, docs/arc.md).  authscore_arc_result(): the chain
+ * validation status as an enum authscore_result: AUTHSCORE_RES_NONE (no
+ * ARC field), PASS, FAIL, or TEMPERROR (RFC 8601 allows it for arc: a
+ * seal key's DNS failed, or a fault of the module: reason "no_memory" or
+ * "limit"; never FAIL for a fault).  ARC never changes the DMARC result.
+ * authscore_arc_reason(): a reason word (docs/arc.md), NULL for none.
+ * authscore_arc_chain_length(): the ARC sets on the message (0 for none;
+ * counted also when the chain fails, e.g. 51).
+ * authscore_arc_oldest_pass(): for PASS, the oldest instance whose AMS
+ * and every newer one validate, 0 when all do (RFC 8617 10.1); otherwise
+ * AUTHSCORE_ENOTEVAL.  Nothing to report: AUTHSCORE_RES_NOT_EVALUATED,
+ * NULL, AUTHSCORE_ENOTEVAL, AUTHSCORE_ENOTEVAL. */
+AUTHSCORE_API int authscore_arc_result(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_arc_reason(const authscore_msg *m);
+AUTHSCORE_API int authscore_arc_chain_length(const authscore_msg *m);
+AUTHSCORE_API int authscore_arc_oldest_pass(const authscore_msg *m);
+/* One entry per ARC set of a chain whose structure held, index i for
+ * instance i + 1 (count: 0 when the structure failed, or nothing to
+ * report): the sealer (the ARC-Seal's d= and s=), the seal's and the
+ * AMS's result (AUTHSCORE_RES_PASS, FAIL or TEMPERROR; NOT_EVALUATED when
+ * the validation stopped before it: older AMSes are verified only as far
+ * as oldest-pass needs) and the DNSSEC state of the seal's key answer. */
+AUTHSCORE_API size_t authscore_arc_instance_count(const authscore_msg *m);
+AUTHSCORE_API const char *authscore_arc_domain(const authscore_msg *m,
+                                               size_t i);
+AUTHSCORE_API const char *authscore_arc_selector(const authscore_msg *m,
+                                                 size_t i);
+AUTHSCORE_API int authscore_arc_seal_result(const authscore_msg *m, size_t i);
+AUTHSCORE_API int authscore_arc_ams_result(const authscore_msg *m, size_t i);
+AUTHSCORE_API int authscore_arc_dnssec(const authscore_msg *m, size_t i);
 
 /* Symbols and score.  Every symbol that fired is listed, in the rules'
  * order, with its weight (0 without rules.file, and 0 for a symbol a
@@ -521,6 +572,19 @@ AUTHSCORE_API const char *authscore_symbol_option(const authscore_msg *m,
  * name, unfolded; owned by m.  NULL when there is nothing to report: a
  * refused message has no A-R header. */
 AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
+
+/* The message's whole result as one JSON object (RFC 8259; UTF-8, one
+ * line, no newline at the end): time, envelope, From, SPF, every DKIM
+ * signature, DMARC with the policy as published, its discovery method and
+ * override reasons, symbols, score, the A-R field value and DNS figures.
+ * docs/architecture.md ("The result as JSON") lists the keys; keys are
+ * only ever added.  Hosts that log or pass on a whole result use this
+ * instead of walking the getters.  Built once, when the message becomes
+ * DONE, in the message's own memory: owned by m, valid until
+ * authscore_msg_free(); never free it.  NULL outside phase DONE, for a
+ * refused message (a refusal includes failing to build this object) and
+ * for a NULL m.  Like the getters, any thread may read it. */
+AUTHSCORE_API const char *authscore_msg_json(const authscore_msg *m);
 
 /* ---- Host entry points: Exim -------------------------------------------
  * Called by Exim's ${dlfunc} expansion item in the DATA ACL (docs/exim.md),
@@ -548,11 +612,12 @@ AUTHSCORE_API const char *authscore_ar_header(const authscore_msg *m);
  * Phase: none (each call is a whole message); Exim's single thread only. */
 
 /* *yield = one line of space-separated name=value fields for
- * ${extract{name}{...}}: spf, spf_helo, dkim, dkim_domains, dmarc, policy,
- * disposition, dnssec, spf_dnssec, dkim_dnssec, dmarc_dnssec, temperror
- * (yes/no), score (two decimals, "none" without a rule file), score10
- * (the score times ten, rounded, for Exim's integer comparisons) and
- * symbols (NAME(weight),...).  See docs/exim.md. */
+ * ${extract{name}{...}}: spf, spf_helo, dkim, dkim_domains, dmarc,
+ * policy, disposition (after a rule's override), dnssec, spf_dnssec,
+ * dkim_dnssec, dmarc_dnssec, temperror (yes/no), score (two decimals,
+ * "none" without a rule file), score10 (the score times ten, rounded, for
+ * Exim's integer comparisons), symbols (NAME(weight),...) and arc (the
+ * ARC chain, RFC 8617).  See docs/exim.md. */
 AUTHSCORE_API int authscore_exim_check(unsigned char **yield, int argc,
                                        unsigned char *argv[]);
 /* *yield = the Authentication-Results field value (authscore_ar_header()),

@@ -9,6 +9,10 @@ build=(meson ninja-build pkg-config gcc libssl-dev libunbound-dev libpcre2-dev
 test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
       python3-authres python3-cryptography python3-nacl valgrind binutils g++ openssl exim4-daemon-heavy exim4-config rspamd
       locales-all miltertest)
+# `authscore report` (docs/dmarc-reports.md): the log reader and gzip; its
+# tests validate reports (xmllint) and paste the rotation snippet.
+build+=(libjansson-dev zlib1g-dev)
+test+=(libxml2-utils logrotate)
 # Postfix is not in the list: Debian's postfix Conflicts with every other
 # MTA and would remove exim4-daemon-heavy.  tests/milter/postfix-tree.sh
 # fetches its .deb (apt-get download) and runs it from a private tree.

@@ -52,6 +52,7 @@ void authscore_ctx_free(authscore_ctx *c)
     free(c->authserv_id);
     free(c->psl_file);
     free(c->rules_file);
+    free(c->report_log);
     as_rules_free(c->rules);
     free(c);
 }

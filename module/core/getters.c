@@ -240,10 +240,27 @@ int authscore_dmarc_policy(const authscore_msg *m)
     return r ? r->policy : AUTHSCORE_DMARC_POLICY_UNSET;
 }
 
+/* A rule's dmarc_disposition lowers it (docs/rules.md); the result
+ * stays fail. */
 int authscore_dmarc_disposition(const authscore_msg *m)
 {
     const as_dmarc_result *r = dmarc(m);
+    /* An override that rests on an ARC temperror: never harsher than
+     * none (a temperror never leads to reject or quarantine). */
+    if (r && m->scored.override.undetermined)
+        return AUTHSCORE_DMARC_POLICY_NONE;
+    if (r && m->scored.override.active)
+        return m->scored.override.disposition;
     return r ? r->disposition : AUTHSCORE_DMARC_POLICY_UNSET;
+}
+
+const char *authscore_dmarc_override(const authscore_msg *m)
+{
+    if (!dmarc(m))
+        return NULL;
+    if (m->scored.override.undetermined)
+        return "temperror";
+    return m->scored.override.active ? m->scored.override.type : NULL;
 }
 
 int authscore_dmarc_spf_aligned(const authscore_msg *m)
@@ -268,6 +285,79 @@ const char *authscore_dmarc_reason(const authscore_msg *m)
 {
     const as_dmarc_result *r = dmarc(m);
     return r ? r->reason : NULL;
+}
+
+/* ---- ARC ---- */
+
+static const as_arc_result *arc(const authscore_msg *m)
+{
+    return done(m) ? as_arc_get_result(m->arc) : NULL;
+}
+
+static const as_arc_instance *arc_inst(const authscore_msg *m, size_t i)
+{
+    const as_arc_result *r = arc(m);
+    return r && i < r->n_inst ? &r->inst[i] : NULL;
+}
+
+int authscore_arc_result(const authscore_msg *m)
+{
+    const as_arc_result *r = arc(m);
+    return r ? r->result : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+const char *authscore_arc_reason(const authscore_msg *m)
+{
+    const as_arc_result *r = arc(m);
+    return r ? r->reason : NULL;
+}
+
+int authscore_arc_chain_length(const authscore_msg *m)
+{
+    const as_arc_result *r = arc(m);
+    return r ? r->chain_length : AUTHSCORE_ENOTEVAL;
+}
+
+int authscore_arc_oldest_pass(const authscore_msg *m)
+{
+    const as_arc_result *r = arc(m);
+    return r && r->result == AUTHSCORE_RES_PASS ? r->oldest_pass : AUTHSCORE_ENOTEVAL;
+}
+
+size_t authscore_arc_instance_count(const authscore_msg *m)
+{
+    const as_arc_result *r = arc(m);
+    return r ? r->n_inst : 0;
+}
+
+const char *authscore_arc_domain(const authscore_msg *m, size_t i)
+{
+    const as_arc_instance *v = arc_inst(m, i);
+    return v ? v->d : NULL;
+}
+
+const char *authscore_arc_selector(const authscore_msg *m, size_t i)
+{
+    const as_arc_instance *v = arc_inst(m, i);
+    return v ? v->s : NULL;
+}
+
+int authscore_arc_seal_result(const authscore_msg *m, size_t i)
+{
+    const as_arc_instance *v = arc_inst(m, i);
+    return v ? v->seal : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+int authscore_arc_ams_result(const authscore_msg *m, size_t i)
+{
+    const as_arc_instance *v = arc_inst(m, i);
+    return v ? v->ams : AUTHSCORE_RES_NOT_EVALUATED;
+}
+
+int authscore_arc_dnssec(const authscore_msg *m, size_t i)
+{
+    const as_arc_instance *v = arc_inst(m, i);
+    return v ? v->dnssec : AUTHSCORE_DNSSEC_INDETERMINATE;
 }
 
 /* ---- symbols and score ---------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <authscore.h>
+#include "arc/arc.h"
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
 #include "dns/cache.h"
@@ -45,6 +46,8 @@ struct authscore_ctx {
     int spf_max_lookups;
     int spf_max_void_lookups;
     char *rules_file;
+    char *report_log; /* report.log: file, or directory ending in '/' */
+    int report_all;   /* report.all: a row also without a rua */
     /* built by finalize */
     as_rules *rules;  /* NULL without rules.file: weights 0, no score */
     char error[AS_RULES_ERROR_MAX + 64]; /* why finalize failed, or "" */
@@ -69,11 +72,14 @@ struct authscore_msg {
     as_spf *spf[2];
     const char *spf_domain[2];
     as_dkim *dkim;
+    as_arc *arc;           /* ARC (RFC 8617), started after DKIM */
     as_dmarc *dmarc;
     int dmarc_evaluated;
     const char *ar_header; /* A-R field value (score/ar_write.h), or NULL */
     as_scored scored;      /* symbols, weights, score (score/rules.h) */
     int scored_ok;         /* scored is complete (no ENOMEM/ELIMIT on the way) */
+    const char *json;      /* the whole result as one JSON object (msg_json.c),
+                              built once at DONE; NULL before or when refused */
     int fault;             /* sticky: the first internal fault (ENOMEM, ELIMIT,
                               ...) that stopped the pipeline; every later call
                               returns it and no getter reports a verdict */

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "core/internal.h"
+#include "core/msg_json.h"
+#include "core/report_log.h"
 #include "score/ar_write.h"
 
 /* Bytes of client_ip / helo / mail_from we accept (RFC 5321 4.5.3.1). */
@@ -171,6 +173,9 @@ int as_msg_start(authscore_msg *m)
                              m->ctx->dkim_accept_rsa_sha1};
         rc = as_dkim_start(&m->arena, m->q, m->ctx->keys, &m->m, &dc, m->now, &m->dkim);
     }
+    /* ARC's AMSes go through the DKIM engine, its seal keys out with the rest. */
+    if (rc == 0)
+        rc = as_arc_start(&m->arena, m->q, m->ctx->keys, m->dkim, &m->m, &m->arc);
     if (rc == 0)
         rc = start_dmarc(m);
     as_qtab_flush(m->q);
@@ -349,6 +354,8 @@ static int collect_results(authscore_msg *m, as_results *r)
         r->dkim_evaluated = 1;
     }
     r->dmarc = m->dmarc && m->dmarc_evaluated ? as_dmarc_get_result(m->dmarc) : NULL;
+    r->arc = as_arc_get_result(m->arc);
+    r->client_ip = m->client_ip && *m->client_ip ? m->client_ip : NULL;
     r->from_fields = m->m.from_fields;
     r->from_mailboxes = m->m.from_count;
     return 0;
@@ -367,18 +374,13 @@ static const char *mail_from_domain(const authscore_msg *m)
     return at && at[1] ? at + 1 : NULL;
 }
 
-/* The A-R header (docs/authentication-results.md), then the symbols and
- * their weights (docs/rules.md): computed once per message. */
+/* The symbols and their weights (docs/rules.md), then the A-R header
+ * (docs/authentication-results.md), which reports a rule's DMARC
+ * override: computed once per message. */
 static int make_outputs(authscore_msg *m)
 {
     as_results r;
     int rc = collect_results(m, &r);
-    if (rc < 0)
-        return rc;
-    const char *id = m->ctx->authserv_id && *m->ctx->authserv_id
-                         ? m->ctx->authserv_id
-                         : as_ar_default_authserv_id();
-    rc = as_ar_write(&m->arena, id, &r, &m->ar_header, NULL);
     if (rc < 0)
         return rc;
     as_symbol_list derived;
@@ -400,7 +402,13 @@ static int make_outputs(authscore_msg *m)
     if (rc < 0)
         memset(&m->scored, 0, sizeof m->scored);
     m->scored_ok = rc == 0;
-    return rc;
+    if (rc < 0)
+        return rc;
+    r.override = &m->scored.override;
+    const char *id = m->ctx->authserv_id && *m->ctx->authserv_id
+                         ? m->ctx->authserv_id
+                         : as_ar_default_authserv_id();
+    return as_ar_write(&m->arena, id, &r, &m->ar_header, NULL);
 }
 
 int authscore_msg_result(authscore_msg *m)
@@ -417,6 +425,7 @@ int authscore_msg_result(authscore_msg *m)
     as_qtab_expire(m->q);
     if (m->dkim)
         as_dkim_finish(m->dkim);
+    as_arc_finish(m->arc);
     if (m->dmarc) {
         as_dmarc_auth spf = {0};
         const as_spf *s = m->spf[AUTHSCORE_SPF_MFROM];
@@ -435,7 +444,13 @@ int authscore_msg_result(authscore_msg *m)
     /* After DONE, so a failure here never re-runs the engines; the fault
      * hides the verdicts that were computed (no A-R without symbols). */
     rc = make_outputs(m);
-    return rc < 0 ? refuse(m, rc) : 0;
+    if (rc == 0)
+        rc = as_msg_json_build(m); /* the whole result, written once */
+    if (rc < 0)
+        return refuse(m, rc);
+    /* Once per message (result is idempotent); it never refuses it. */
+    as_report_log_write(m);
+    return 0;
 }
 
 void authscore_msg_free(authscore_msg *m)

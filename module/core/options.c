@@ -94,6 +94,12 @@ static const as_option options[] = {
         "SPF void lookups (RFC 7208 4.6.4)"),
     OPT_PATH("rules.file", rules_file,
         "rule file (docs/rules.md); without one symbols weigh 0 and there is no score"),
+    OPT_PATH("report.log", report_log,
+        "JSON Lines file the DMARC report rows are appended to, or a directory "
+        "(ending in '/') for one file per UTC day (docs/dmarc-reports.md)"),
+    OPT_ENUM("report.all", yes_no, report_all,
+        "\"yes\": a report row for every message; \"no\" (default): only when "
+        "the DMARC policy has a rua"),
 };
 
 size_t as_options_count(void)

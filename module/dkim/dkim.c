@@ -4,7 +4,14 @@
  * permerror), its key query asked at once; the body hash it needs is a
  * shared "body job"; it is verified as soon as both its key answer and the
  * body hashes are there, whichever comes last (answer callback or
- * as_dkim_hash); as_dkim_finish settles whatever is left. */
+ * as_dkim_hash); as_dkim_finish settles whatever is left.
+ *
+ * ARC-Message-Signatures (RFC 8617 4.1.2) go through the same machinery:
+ * the ARC engine parses them (sig.c, ARC's rules) and adds them with
+ * as_dkim_ams_add before the body is hashed, so their keys are asked with
+ * the rest and their body hashes share the one pass; each is verified
+ * only when the ARC engine asks (as_dkim_ams_verify), newest first and
+ * the older ones only as far as oldest-pass needs. */
 #include "dkim/dkim.h"
 
 #include <string.h>
@@ -13,11 +20,14 @@
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
 #include "dkim/hindex.h"
-#include "dkim/keycache.h"
+#include "dkim/key_answer.h"
 #include "dkim/sig.h"
 
-#define KEY_QNAME_MAX 300u  /* s + "._domainkey." + d before qtab's checks */
 #define SIG_SCRATCH_MAX (256u * 1024u)  /* one tag list (64 tags) and slack */
+/* Key answers for AMSes carry this bit in their cookie. */
+#define AMS_COOKIE ((uintptr_t)1 << 16)
+/* Body jobs: one per evaluated signature at most, DKIM's and ARC's. */
+#define MAX_JOBS (AS_DKIM_MAX_SIGNATURES_HARD + AS_DKIM_AMS_MAX_INSTANCE)
 
 enum { ST_WAIT = 0, ST_DONE = 1 };
 
@@ -56,7 +66,9 @@ struct as_dkim {
     size_t nsig;
     sig_state *sigs;
     size_t njobs;
-    body_job jobs[AS_DKIM_MAX_SIGNATURES_HARD];
+    body_job jobs[MAX_JOBS];
+    sig_state *ams;         /* ARC-Message-Signatures, as_dkim_ams_add */
+    size_t nams;
     int hashed;
     as_dkim_hindex *hidx;   /* built by the first header hash */
     const char *hidx_err;   /* why it could not be built */
@@ -78,7 +90,7 @@ static void settle(sig_state *s, int result, const char *reason)
 /* ---- body hashing ------------------------------------------------------- */
 
 typedef struct body_sink {
-    body_job *jobs[AS_DKIM_MAX_SIGNATURES_HARD];
+    body_job *jobs[MAX_JOBS];
     size_t n;
 } body_sink;
 
@@ -195,15 +207,6 @@ static const char *hash_headers(as_dkim *d, sig_state *s, unsigned char *dig,
 
 /* ---- verification ------------------------------------------------------- */
 
-static int keyrec_result(const char *reason)
-{
-    if (strcmp(reason, "key_revoked") == 0)
-        return AUTHSCORE_RES_FAIL;
-    if (strcmp(reason, "no_memory") == 0 || strcmp(reason, "limit") == 0)
-        return AUTHSCORE_RES_TEMPERROR;
-    return AUTHSCORE_RES_PERMERROR;
-}
-
 /* The domain part of i= (after its last '@').  strlen/strrchr are safe on
  * the parsed names: tag values cannot hold NUL (3.2 VALCHAR), a decoded
  * i= holds no control byte and d=/s= are checked to be printable
@@ -224,22 +227,16 @@ static const char *judge_with_key(as_dkim *d, sig_state *s,
     s->res.key_bits = kr->bits;
     if (kr->testing)
         s->res.flags |= AUTHSCORE_DKIM_TESTING_KEY;
-    *result = AUTHSCORE_RES_PERMERROR;
-    if (kr->reason) {
-        *result = keyrec_result(kr->reason);
-        return kr->reason;
-    }
-    if (kr->type != sg->keytype)
-        return "key_type_mismatch";
-    if (!(kr->hash_mask & (1u << sg->md)))
-        return "key_hash_not_allowed";
+    const char *why = as_dkim_key_judge(kr, sg->keytype, sg->md, result);
+    if (why)
+        return why;
     if (kr->strict && sg->i) {
         as_span id = i_domain(sg->i);
         if (!as_span_ieq(id.p, id.len, sg->d, strlen(sg->d)))
             return "key_strict_identity";
     }
     *result = AUTHSCORE_RES_FAIL;
-    if (kr->type == AS_KEY_RSA && kr->bits < AS_DKIM_RSA_MIN_BITS)
+    if (as_dkim_key_too_small(kr))
         return "key_too_small";
 
     const body_job *j = &d->jobs[s->job];
@@ -252,7 +249,7 @@ static const char *judge_with_key(as_dkim *d, sig_state *s,
 
     unsigned char dig[AS_CRYPTO_MAX_DIGEST];
     size_t dl = 0;
-    const char *why = hash_headers(d, s, dig, &dl);
+    why = hash_headers(d, s, dig, &dl);
     int ok = why ? 0 : as_crypto_verify(kr->key, sg->md, dig, dl, sg->b,
                                         sg->blen);
     if (why || ok < 0) {
@@ -272,76 +269,26 @@ static void verify_with_key(as_dkim *d, sig_state *s, const as_dkim_keyrec *kr)
     settle(s, result, why);
 }
 
-/* The verdict a key answer gives before any record is read, or NULL when
- * its records are to be read. */
-static const char *judge_answer(const as_dns_answer *ans, int *result)
-{
-    *result = AUTHSCORE_RES_TEMPERROR;
-    /* A bogus answer is never used as data, whatever it says. */
-    if (ans->dnssec == AUTHSCORE_DNSSEC_BOGUS)
-        return "dns_bogus";
-    switch (ans->status) {
-    case AUTHSCORE_DNS_OK:
-        return NULL;
-    case AUTHSCORE_DNS_NODATA:
-    case AUTHSCORE_DNS_NXDOMAIN:
-        *result = AUTHSCORE_RES_PERMERROR;
-        return "key_not_found";
-    case AUTHSCORE_DNS_TIMEOUT:
-        return "dns_timeout";
-    default:
-        return "dns_servfail";
-    }
-}
-
 static void verify(as_dkim *d, sig_state *s)
 {
     const as_dns_answer *ans = &s->ans;
     s->res.dnssec = ans->dnssec;
     int result;
-    const char *why = judge_answer(ans, &result);
+    const char *why = as_dkim_key_answer_status(ans, &result);
     if (why) {
         settle(s, result, why);
         return;
     }
-    /* Several TXT records (3.6.2.2): use the first usable one; if none is,
-     * report why the first one is not.  A record we failed to parse
-     * (memory) might have been the usable one: the answer is temperror,
-     * not a later record's verdict. */
-    as_dkim_keyrec first = {0}, kr;
-    int have_first = 0;
-    for (size_t k = 0; k < ans->count; k++) {
-        const as_dns_rr *rr = &ans->rr[k];
-        if (rr->type != AUTHSCORE_QTYPE_TXT)
-            continue;
-        as_dkim_keycache_get(d->cache, rr->u.txt.p, rr->u.txt.len, &kr);
-        if (!as_dkim_keyrec_definitive(&kr)) {
-            if (have_first)
-                as_dkim_keyrec_clear(&first);
-            settle(s, AUTHSCORE_RES_TEMPERROR, kr.reason);
-            as_dkim_keyrec_clear(&kr);
-            return;
-        }
-        if (!kr.reason) {
-            if (have_first)
-                as_dkim_keyrec_clear(&first);
-            verify_with_key(d, s, &kr);
-            as_dkim_keyrec_clear(&kr);
-            return;
-        }
-        if (!have_first) {
-            first = kr;
-            have_first = 1;
-        } else {
-            as_dkim_keyrec_clear(&kr);
-        }
-    }
-    if (!have_first) {
-        settle(s, AUTHSCORE_RES_PERMERROR, "key_not_found");
+    /* Several TXT records (3.6.2.2): the first usable one, else why the
+     * first one is not; a record we failed to parse is temperror. */
+    as_dkim_keyrec kr;
+    why = as_dkim_key_pick(d->cache, ans, &kr, &result);
+    if (why) {
+        settle(s, result, why);
         return;
     }
-    verify_with_key(d, s, &first);
-    as_dkim_keyrec_clear(&first);
+    verify_with_key(d, s, &kr);
+    as_dkim_keyrec_clear(&kr);
 }
 
 static void try_verify(as_dkim *d, sig_state *s)
@@ -353,14 +300,19 @@ static void try_verify(as_dkim *d, sig_state *s)
 static void on_key(void *engine, uintptr_t cookie, const as_dns_answer *ans)
 {
     as_dkim *d = engine;
-    if (cookie >= d->nsig)
+    int ams = (cookie & AMS_COOKIE) != 0;
+    size_t i = (size_t)(cookie & ~AMS_COOKIE);
+    if (i >= (ams ? d->nams : d->nsig))
         return;
-    sig_state *s = &d->sigs[cookie];
+    sig_state *s = ams ? &d->ams[i] : &d->sigs[i];
     if (s->state != ST_WAIT || s->have_answer)
         return;
     s->ans = *ans;
     s->have_answer = 1;
-    try_verify(d, s);  /* lazily: only once the body hashes exist */
+    /* Lazily: only once the body hashes exist; an AMS only when the ARC
+     * engine asks for it. */
+    if (!ams)
+        try_verify(d, s);
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -391,24 +343,13 @@ static void fill_names(sig_state *s)
         s->res.flags |= AUTHSCORE_DKIM_WEAK_ALGORITHM;
 }
 
-/* Parse, check the clock, register the body job and ask for the key.
- * Returns 1 when a key query went out (the signature counts against the
- * cap), 0 when the signature was settled here, AUTHSCORE_ENOMEM. */
-static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
+/* Check the clock, register the body job and ask for the key of a parsed
+ * signature.  Returns 1 when a key query went out (the signature counts
+ * against the cap), 0 when the signature was settled here,
+ * AUTHSCORE_ENOMEM.  `cookie` goes with the key answer; `accept_sha1`
+ * is the legacy option (never for ARC). */
+static int ask(as_dkim *d, sig_state *s, uintptr_t cookie, int may_query, int accept_sha1)
 {
-    /* The tag list lives only while parsing: a private arena keeps a
-     * thousand junk signatures from filling the message arena. */
-    as_arena scratch;
-    as_arena_init(&scratch, SIG_SCRATCH_MAX);
-    int rc = as_dkim_sig_parse(d->a, &scratch, s->field, &s->sig);
-    int capped = scratch.limited || d->a->limited;
-    as_arena_free(&scratch);
-    if (rc == AUTHSCORE_ENOMEM) {
-        settle(s, AUTHSCORE_RES_TEMPERROR, capped ? "limit" : "no_memory");
-        return 0;
-    }
-    if (rc)
-        return rc;
     fill_names(s);
     const as_dkim_sig *sg = &s->sig;
     if (sg->reason) {
@@ -418,7 +359,7 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
     /* RFC 8301 3.1: rsa-sha1 "MUST NOT be used for signing or verifying":
      * no key is asked, so the signature neither counts against the cap
      * nor costs a query, unless the site kept the legacy exception. */
-    if (sg->md == AS_MD_SHA1 && !d->accept_sha1) {
+    if (sg->md == AS_MD_SHA1 && !accept_sha1) {
         settle(s, AUTHSCORE_RES_PERMERROR, "weak_algorithm");
         return 0;
     }
@@ -438,27 +379,11 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
         settle(s, AUTHSCORE_RES_NOT_EVALUATED, "not_evaluated_cap");
         return 0;
     }
-    char q[KEY_QNAME_MAX];
-    size_t sl = strlen(sg->s), dl = strlen(sg->d);
-    if (sl + dl + 12 > sizeof q) {
-        settle(s, AUTHSCORE_RES_PERMERROR, "key_query_invalid");
-        return 0;
-    }
-    memcpy(q, sg->s, sl);
-    memcpy(q + sl, "._domainkey.", 12);
-    memcpy(q + sl + 12, sg->d, dl);
-    rc = as_qtab_ask(d->q, q, sl + 12 + dl, AUTHSCORE_QTYPE_TXT, on_key, d,
-                     (uintptr_t)idx);
-    if (rc == AUTHSCORE_EINVAL) {
-        settle(s, AUTHSCORE_RES_PERMERROR, "key_query_invalid");
-        return 0;
-    }
-    if (rc == AUTHSCORE_ELIMIT) {
-        settle(s, AUTHSCORE_RES_TEMPERROR, "dns_limit");
-        return 0;
-    }
-    if (rc == AUTHSCORE_ENOMEM) {
-        settle(s, AUTHSCORE_RES_TEMPERROR, arena_reason(d->a));
+    const char *why;
+    int result;
+    int rc = as_dkim_key_ask(d->q, d->a, sg->s, sg->d, on_key, d, cookie, &why, &result);
+    if (rc == 1) {
+        settle(s, result, why);
         return 0;
     }
     if (rc)
@@ -467,6 +392,25 @@ static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
     s->job = add_job(d, sg);
     s->has_job = 1;
     return 1;
+}
+
+/* Parse a DKIM-Signature, then ask(). */
+static int begin(as_dkim *d, sig_state *s, size_t idx, int may_query)
+{
+    /* The tag list lives only while parsing: a private arena keeps a
+     * thousand junk signatures from filling the message arena. */
+    as_arena scratch;
+    as_arena_init(&scratch, SIG_SCRATCH_MAX);
+    int rc = as_dkim_sig_parse(d->a, &scratch, s->field, &s->sig);
+    int capped = scratch.limited || d->a->limited;
+    as_arena_free(&scratch);
+    if (rc == AUTHSCORE_ENOMEM) {
+        settle(s, AUTHSCORE_RES_TEMPERROR, capped ? "limit" : "no_memory");
+        return 0;
+    }
+    if (rc)
+        return rc;
+    return ask(d, s, (uintptr_t)idx, may_query, d->accept_sha1);
 }
 
 int as_dkim_start(as_arena *a, as_qtab *q, as_dkim_keycache *cache,
@@ -582,4 +526,43 @@ const as_dkim_sig_result *as_dkim_get_result(const as_dkim *d, size_t i)
 size_t as_dkim_body_hash_count(const as_dkim *d)
 {
     return d ? d->njobs : 0;
+}
+
+/* ---- ARC-Message-Signatures (RFC 8617 4.1.2) ------------------------------- */
+
+int as_dkim_ams_add(as_dkim *d, const as_header_field *f, const as_dkim_sig *sig,
+                    size_t *slot)
+{
+    if (!d || d->hashed || d->nams >= AS_DKIM_AMS_MAX_INSTANCE)
+        return AUTHSCORE_EPHASE;
+    if (!d->ams) {
+        d->ams = as_arena_calloc(d->a, AS_DKIM_AMS_MAX_INSTANCE, sizeof *d->ams);
+        if (!d->ams)
+            return AUTHSCORE_ENOMEM;
+    }
+    size_t i = d->nams++;
+    sig_state *s = &d->ams[i];
+    s->field = f;
+    s->sig = *sig;
+    s->res.l = -1;
+    *slot = i;
+    /* Never rsa-sha1, whatever the DKIM option says: ARC has no legacy
+     * to keep (RFC 8617 was published after RFC 8301). */
+    int rc = ask(d, s, AMS_COOKIE | i, 1, 0);
+    return rc < 0 ? rc : 0;
+}
+
+const as_dkim_sig_result *as_dkim_ams_verify(as_dkim *d, size_t slot)
+{
+    if (!d || slot >= d->nams)
+        return NULL;
+    sig_state *s = &d->ams[slot];
+    if (s->state == ST_WAIT) {
+        as_dkim_hash(d);
+        if (s->have_answer)
+            verify(d, s);
+        else
+            settle(s, AUTHSCORE_RES_TEMPERROR, "dns_timeout");
+    }
+    return &s->res;
 }

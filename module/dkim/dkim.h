@@ -69,4 +69,21 @@ const as_dkim_sig_result *as_dkim_get_result(const as_dkim *d, size_t i);
  * l=) among the evaluated signatures. */
 size_t as_dkim_body_hash_count(const as_dkim *d);
 
+/* ARC-Message-Signatures (RFC 8617 4.1.2), verified with this engine's
+ * machinery: the key asked with the rest, the body hash shared, header
+ * selection as for DKIM (the AMS itself never selected).  `sig` was
+ * parsed by as_dkim_sig_parse_kind(AS_DKIM_SIG_AMS) into memory that
+ * lives as long as the message; a parse reason settles it at once.
+ * rsa-sha1 is always refused ("weak_algorithm").  Before the body is
+ * hashed only (AUTHSCORE_EPHASE afterwards, or past
+ * AS_DKIM_AMS_MAX_INSTANCE); *slot names it.  0, AUTHSCORE_ENOMEM. */
+struct as_dkim_sig;
+int as_dkim_ams_add(as_dkim *d, const as_header_field *f,
+                    const struct as_dkim_sig *sig, size_t *slot);
+/* Verify the AMS in `slot` now, if not yet (lazily: the ARC engine asks
+ * only for those it needs), and return its result: a DKIM result and
+ * reason (docs/dkim.md); a key never answered is temperror dns_timeout.
+ * NULL for an unknown slot. */
+const as_dkim_sig_result *as_dkim_ams_verify(as_dkim *d, size_t slot);
+
 #endif

@@ -9,8 +9,7 @@
 #include "dkim/canon.h"
 #include "dkim/crypto.h"
 
-/* Digits only, saturating at INT64_MAX.  -2 when not a number. */
-static int64_t parse_uint(as_span v, size_t max_digits)
+int64_t as_dkim_sig_uint(as_span v, size_t max_digits)
 {
     if (v.len == 0 || v.len > max_digits)
         return -2;
@@ -50,8 +49,30 @@ static int parse_canon(as_span v, as_dkim_sig *o)
     return 0;
 }
 
-/* A domain as DNS will carry it: no specials, no whitespace. */
-static int domain_ok(as_span v)
+int as_dkim_sig_domain_name(as_span v)
+{
+    if (v.len == 0 || v.len > 253)
+        return 0;
+    size_t labels = 0, start = 0;
+    for (size_t i = 0; i <= v.len; i++) {
+        if (i < v.len && v.p[i] != '.')
+            continue;
+        size_t n = i - start;
+        if (n == 0 || n > 63 || v.p[start] == '-' || v.p[i - 1] == '-')
+            return 0;
+        for (size_t k = start; k < i; k++) {
+            char c = v.p[k];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '-'))
+                return 0;
+        }
+        labels++;
+        start = i + 1;
+    }
+    return labels >= 2;
+}
+
+int as_dkim_sig_domain_ok(as_span v)
 {
     if (v.len == 0 || v.len > 253)
         return 0;
@@ -177,40 +198,53 @@ int as_dkim_sig_h_next(const as_dkim_sig *s, size_t *pos, as_span *name)
 static const char *check_h(as_dkim_sig *o)
 {
     size_t pos = 0, n = 0;
-    int from = 0;
+    int from = 0, ams = o->kind == AS_DKIM_SIG_AMS;
     as_span e;
+    /* RFC 8617 4.1.2 leaves h= to the sealer: empty is a valid list. */
+    if (ams && o->h.len == 0)
+        return NULL;
     while (as_dkim_sig_h_next(o, &pos, &e)) {
+        /* An empty entry selects nothing; ARC's reference verifier
+         * (dkimpy) and the ValiMail suite take "from::to" as written. */
+        if (ams && e.len == 0)
+            continue;
         if (e.len == 0 || ++n > AS_DKIM_MAX_H_NAMES)
             return "bad_signature_tag:h";
         for (size_t j = 0; j < e.len; j++) /* field-name: printable, no ':' */
             if ((unsigned char)e.p[j] <= ' ' || (unsigned char)e.p[j] >= 0x7f)
                 return "bad_signature_tag:h";
         from |= as_span_ieq_cstr(e, "from");
+        /* The seal is made after the AMS and signs it (RFC 8617 5.1.1):
+         * an AMS over an ARC-Seal is not one a sealer makes. */
+        if (ams && as_span_ieq_cstr(e, "arc-seal"))
+            return "arc_seal_signed";
     }
     o->hcount = n;
-    return from ? NULL : "from_not_signed";
+    return from || ams ? NULL : "from_not_signed";
 }
 
 /* Where the b= tag's value lies in the raw field: from just after its '='
  * to the ';' that ends the tag-spec (or the end of the field), so the
  * surrounding whitespace goes too (3.7). */
-static void locate_b(const as_header_field *f, const as_tag *b, as_dkim_sig *o)
+void as_dkim_sig_strip_b(const as_header_field *f, as_span b_name, as_span b_value,
+                         const char **pre, size_t *pre_len, const char **post,
+                         size_t *post_len)
 {
     const char *end = f->value_raw.p + f->value_raw.len;
-    const char *q = b->name.p + b->name.len;
+    const char *q = b_name.p + b_name.len;
     while (q < end && *q != '=')
         q++;
     if (q < end)
         q++;
-    const char *r = b->value.p + b->value.len;
+    const char *r = b_value.p + b_value.len;
     if (r < q)
         r = q;
     while (r < end && *r != ';')
         r++;
-    o->pre = f->raw.p;
-    o->pre_len = (size_t)(q - f->raw.p);
-    o->post = r;
-    o->post_len = (size_t)(end - r);
+    *pre = f->raw.p;
+    *pre_len = (size_t)(q - f->raw.p);
+    *post = r;
+    *post_len = (size_t)(end - r);
 }
 
 static const char *const missing[] = {
@@ -220,11 +254,55 @@ static const char *const missing[] = {
     "s", "missing_signature_tag:s",
 };
 
+int as_dkim_sig_b(as_arena *a, as_span v, unsigned char **b, size_t *blen)
+{
+    /* Room for what the text can decode to, never more than the cap. */
+    size_t bmax = v.len / 4 * 3 + 3;
+    if (bmax > AS_DKIM_MAX_SIG_BYTES)
+        bmax = AS_DKIM_MAX_SIG_BYTES;
+    if (!(*b = as_arena_alloc(a, bmax)))
+        return AUTHSCORE_ENOMEM;
+    return as_b64_decode(v.p, v.len, *b, bmax, blen) == AS_B64_OK && *blen ? 0 : 1;
+}
+
+int as_dkim_sig_algorithm(as_span a, int *md, int *keytype)
+{
+    if (as_span_ieq_cstr(a, "rsa-sha256")) {
+        *md = AS_MD_SHA256;
+        *keytype = AS_KEY_RSA;
+    } else if (as_span_ieq_cstr(a, "rsa-sha1")) {
+        *md = AS_MD_SHA1;
+        *keytype = AS_KEY_RSA;
+    } else if (as_span_ieq_cstr(a, "ed25519-sha256")) {
+        *md = AS_MD_SHA256;
+        *keytype = AS_KEY_ED25519;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* An AMS's i= (RFC 8617 4.2.1): 1*2DIGIT, 1 to 50.  0 when it is not. */
+static int ams_instance(const as_taglist *tl)
+{
+    const as_tag *t = as_taglist_get(tl, "i");
+    int64_t n = t ? as_dkim_sig_uint(t->value, 2) : -1;
+    return n >= 1 && n <= AS_DKIM_AMS_MAX_INSTANCE ? (int)n : 0;
+}
+
 int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
                       as_dkim_sig *o)
 {
+    return as_dkim_sig_parse_kind(a, scratch, f, AS_DKIM_SIG_DKIM, o);
+}
+
+int as_dkim_sig_parse_kind(as_arena *a, as_arena *scratch, const as_header_field *f,
+                           int kind, as_dkim_sig *o)
+{
     memset(o, 0, sizeof *o);
     o->l = o->t = o->x = -1;
+    o->kind = kind;
+    int ams = kind == AS_DKIM_SIG_AMS;
     as_taglist tl;
     int rc = as_taglist_parse(scratch, f->value_raw.p, f->value_raw.len, 0,
                               &tl, NULL);
@@ -234,7 +312,14 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
         o->reason = "signature_syntax";
         return 0;
     }
-    for (size_t k = 0; k < sizeof missing / sizeof *missing; k += 2)
+    /* First, so that the ARC chain can place even a broken AMS. */
+    if (ams && !(o->instance = ams_instance(&tl))) {
+        o->reason = as_taglist_get(&tl, "i") ? "bad_signature_tag:i"
+                                             : "missing_signature_tag:i";
+        return 0;
+    }
+    /* An AMS has no v= (RFC 8617 4.1.2: ignored when seen). */
+    for (size_t k = ams ? 2 : 0; k < sizeof missing / sizeof *missing; k += 2)
         if (!as_taglist_get(&tl, missing[k])) {
             o->reason = missing[k + 1];
             return 0;
@@ -261,39 +346,26 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
     const char *i_bad = NULL;
     size_t i_len = 0;
     int i_nomem = 0;
+    if (ams)
+        t_i = NULL; /* the instance, not an AUID (RFC 8617 4.1.2) */
     if (t_i)
         i_bad = decode_i(a, t_i->value, &o->i, &i_len, &i_nomem);
     if (!o->a || !o->d || !o->s || i_nomem)
         return AUTHSCORE_ENOMEM;
 
-    if (t_v->value.len != 1 || t_v->value.p[0] != '1') {
+    if (!ams && (t_v->value.len != 1 || t_v->value.p[0] != '1')) {
         o->reason = "bad_signature_tag:v";
         return 0;
     }
-    if (as_span_ieq_cstr(t_a->value, "rsa-sha256")) {
-        o->md = AS_MD_SHA256;
-        o->keytype = AS_KEY_RSA;
-    } else if (as_span_ieq_cstr(t_a->value, "rsa-sha1")) {
-        o->md = AS_MD_SHA1;
-        o->keytype = AS_KEY_RSA;
-    } else if (as_span_ieq_cstr(t_a->value, "ed25519-sha256")) {
-        o->md = AS_MD_SHA256;
-        o->keytype = AS_KEY_ED25519;
-    } else {
+    if (as_dkim_sig_algorithm(t_a->value, &o->md, &o->keytype) < 0) {
         o->reason = "unsupported_algorithm";
         return 0;
     }
 
-    /* Room for what the text can decode to, never more than the cap. */
-    size_t bmax = t_b->value.len / 4 * 3 + 3;
-    if (bmax > AS_DKIM_MAX_SIG_BYTES)
-        bmax = AS_DKIM_MAX_SIG_BYTES;
-    o->b = as_arena_alloc(a, bmax);
-    if (!o->b)
-        return AUTHSCORE_ENOMEM;
-    if (as_b64_decode(t_b->value.p, t_b->value.len, o->b, bmax, &o->blen) !=
-            AS_B64_OK ||
-        o->blen == 0) {
+    rc = as_dkim_sig_b(a, t_b->value, &o->b, &o->blen);
+    if (rc == AUTHSCORE_ENOMEM)
+        return rc;
+    if (rc) {
         o->reason = "bad_signature_tag:b";
         return 0;
     }
@@ -307,7 +379,8 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
         o->reason = "bad_signature_tag:c";
         return 0;
     }
-    if (!domain_ok(t_d->value)) {
+    if (!as_dkim_sig_domain_ok(t_d->value) ||
+        (ams && !as_dkim_sig_domain_name(t_d->value))) {
         o->reason = "bad_signature_tag:d";
         return 0;
     }
@@ -324,7 +397,7 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
         return 0;
     }
     if (t_l) {
-        o->l = parse_uint(t_l->value, 76);
+        o->l = as_dkim_sig_uint(t_l->value, 76);
         if (o->l < 0) {
             o->reason = "bad_signature_tag:l";
             return 0;
@@ -346,15 +419,15 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
             return 0;
         }
     }
-    if (!domain_ok(t_s->value)) {
+    if (!as_dkim_sig_domain_ok(t_s->value)) {
         o->reason = "bad_signature_tag:s";
         return 0;
     }
-    if (t_t && (o->t = parse_uint(t_t->value, AS_DKIM_MAX_DIGITS)) < 0) {
+    if (t_t && (o->t = as_dkim_sig_uint(t_t->value, AS_DKIM_MAX_DIGITS)) < 0) {
         o->reason = "bad_signature_tag:t";
         return 0;
     }
-    if (t_x && (o->x = parse_uint(t_x->value, AS_DKIM_MAX_DIGITS)) < 0) {
+    if (t_x && (o->x = as_dkim_sig_uint(t_x->value, AS_DKIM_MAX_DIGITS)) < 0) {
         o->reason = "bad_signature_tag:x";
         return 0;
     }
@@ -362,8 +435,12 @@ int as_dkim_sig_parse(as_arena *a, as_arena *scratch, const as_header_field *f,
         o->reason = "bad_signature_tag:x";  /* 3.5: x MUST be after t */
         return 0;
     }
+    /* Without c=, DKIM's default is simple/simple; an AMS's is
+     * relaxed/relaxed, as ARC's reference verifier (dkimpy) and the
+     * ValiMail suite read it (RFC 8617 is silent; every sealer writes c=). */
     if (o->hcanon == 0 && !t_c)
-        o->hcanon = o->bcanon = AS_CANON_SIMPLE;
-    locate_b(f, t_b, o);
+        o->hcanon = o->bcanon = ams ? AS_CANON_RELAXED : AS_CANON_SIMPLE;
+    as_dkim_sig_strip_b(f, t_b->name, t_b->value, &o->pre, &o->pre_len, &o->post,
+                        &o->post_len);
     return 0;
 }

@@ -534,6 +534,13 @@ static void evaluate(as_dmarc *d, const as_dmarc_auth *spf,
     r->fo = dup_span(d, rec.fo);
     r->adkim_strict = rec.adkim_strict;
     r->aspf_strict = rec.aspf_strict;
+    r->published.found = 1;
+    r->published.p = rec.p;
+    r->published.sp = rec.sp;
+    r->published.np = rec.np;
+    r->published.psd = rec.psd;
+    r->published.testing = rec.testing;
+    r->published.pct = rec.pct;
     if (check_record(d, &rec) < 0)
         return;
     if (d->cfg.mode == AS_DMARC_RFC7489) {

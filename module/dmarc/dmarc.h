@@ -71,6 +71,16 @@ typedef struct as_dmarc_result {
     const char *dkim_domain;  /* the first aligned DKIM d=, or NULL */
     const char *fo;           /* fo= as published ("0" by default) */
     int invalid_policy_rua;   /* bad p/sp/np with a valid rua: p=none */
+    /* The record as published, for reports (RFC 9990 policy_published):
+     * its valid tags before any default or fallback was applied. */
+    struct {
+        int found;            /* a policy record was used */
+        int p, sp, np;        /* enum authscore_dmarc_policy; UNSET when
+                                 absent or invalid */
+        int psd;              /* enum as_dmarc_psd: 0 u, 1 y, 2 n */
+        int testing;          /* t=y */
+        int pct;              /* pct= (100 when absent) */
+    } published;
 } as_dmarc_result;
 
 typedef struct as_dmarc as_dmarc;

@@ -1,8 +1,10 @@
 /* ar_write.c - RFC 8601 Authentication-Results field value.
  *
  * Shape: authserv-id; spf=... smtp.mailfrom=...; spf=... smtp.helo=...;
- * dkim=... header.d= header.s= header.a= (comment); dmarc=...
- * header.from= policy.dmarc= (comment).  Comments go last in a resinfo
+ * dkim=... header.d= header.s= header.a= (comment); arc=... (comment)
+ * header.oldest-pass= smtp.remote-ip= (RFC 8617 10.1, only when the
+ * message has ARC fields); dmarc=... header.from= policy.dmarc=
+ * (comment, with a rule's override).  Comments go last in a resinfo
  * (trailing CFWS of the last pvalue), so "spf=pass smtp.mailfrom=x" stays
  * greppable.  Every hostile string passes through clean() and is emitted
  * as a token, local-part@domain-name, or a quoted-string. */
@@ -10,6 +12,7 @@
 #include "score/ar_write.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -326,6 +329,20 @@ static int spf_resinfo(as_buf *b, const as_spf_result *r, int id, const char *fa
     return 1;
 }
 
+/* Digits of a small non-negative number into dst (at least 12 bytes). */
+static const char *num(char *dst, long v)
+{
+    char tmp[24];
+    size_t k = 0, n = 0;
+    do
+        tmp[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0 && k < sizeof tmp);
+    while (k)
+        dst[n++] = tmp[--k];
+    dst[n] = '\0';
+    return dst;
+}
+
 static int dkim_resinfo(as_buf *b, const as_dkim_sig_result *r)
 {
     const char *w = r ? as_result_word(r->result) : NULL;
@@ -340,15 +357,9 @@ static int dkim_resinfo(as_buf *b, const as_dkim_sig_result *r)
     put_prop(b, "header.a", r->a);
     comment c = {.len = 0};
     if (r->key_bits > 0) {
-        char bits[32];
-        size_t n = 0;
-        char digits[12];
-        size_t k = 0;
-        for (unsigned v = (unsigned)r->key_bits; v && k < sizeof digits; v /= 10)
-            digits[k++] = (char)('0' + v % 10);
-        while (k)
-            bits[n++] = digits[--k];
-        memcpy(bits + n, "-bit key", sizeof "-bit key");
+        char bits[40];
+        num(bits, r->key_bits);
+        strcat(bits, "-bit key");
         comment_add(&c, bits);
     }
     dnssec_item(&c, r->dnssec);
@@ -362,7 +373,81 @@ static int dkim_resinfo(as_buf *b, const as_dkim_sig_result *r)
     return 1;
 }
 
-static int dmarc_resinfo(as_buf *b, const as_dmarc_result *r)
+/* The DNSSEC state of a chain's seal keys: bogus, then insecure, then
+ * secure beats the rest; indeterminate (no answer) says nothing. */
+static int arc_dnssec(const as_arc_result *r)
+{
+    int worst = AUTHSCORE_DNSSEC_INDETERMINATE;
+    static const int rank[] = {[AUTHSCORE_DNSSEC_INDETERMINATE] = 0,
+                               [AUTHSCORE_DNSSEC_SECURE] = 1,
+                               [AUTHSCORE_DNSSEC_INSECURE] = 2,
+                               [AUTHSCORE_DNSSEC_BOGUS] = 3};
+    for (size_t j = 0; j < r->n_inst; j++) {
+        int s = r->inst[j].dnssec;
+        if (s >= 0 && s <= AUTHSCORE_DNSSEC_BOGUS && rank[s] > rank[worst])
+            worst = s;
+    }
+    return worst;
+}
+
+/* RFC 8617 10.1: arc=pass (i=N, ...) header.oldest-pass=K
+ * smtp.remote-ip=...  Nothing for a message without ARC fields (an
+ * "arc=none" on every header would say nothing a reader needs). */
+static int arc_resinfo(as_buf *b, const as_arc_result *r, const char *remote_ip)
+{
+    const char *w = r ? as_result_word(r->result) : NULL;
+    if (!w || r->result == AUTHSCORE_RES_NONE)
+        return 0;
+    as_buf_puts(b, "; arc=");
+    as_buf_puts(b, w);
+    if (r->result != AUTHSCORE_RES_PASS)
+        put_reason(b, r->reason);
+    comment c = {.len = 0};
+    char item[AS_AR_MAX_VALUE + 8], n[24];
+    memcpy(item, "i=", 3);
+    strcat(item, num(n, r->chain_length));
+    comment_add(&c, item);
+    if (r->n_inst && r->inst[r->n_inst - 1].d) {
+        size_t dl = strnlen(r->inst[r->n_inst - 1].d, AS_AR_MAX_VALUE);
+        memcpy(item, "d=", 2);
+        memcpy(item + 2, r->inst[r->n_inst - 1].d, dl);
+        item[2 + dl] = '\0';
+        comment_add(&c, item);
+    }
+    dnssec_item(&c, arc_dnssec(r));
+    put_comment(b, &c);
+    if (r->result == AUTHSCORE_RES_PASS) {
+        as_buf_puts(b, " header.oldest-pass=");
+        as_buf_puts(b, num(n, r->oldest_pass > 0 ? r->oldest_pass : 0));
+    }
+    put_prop(b, "smtp.remote-ip", remote_ip);
+    return 1;
+}
+
+/* RFC 7489 7.2's PolicyOverride, as the report would carry it. */
+static void override_items(comment *c, const as_dmarc_override *o)
+{
+    char item[AS_AR_MAX_VALUE + 32], n[24];
+    if (o && o->undetermined) {
+        comment_add(c, "override=temperror");
+        comment_add(c, "arc temperror");
+        return;
+    }
+    if (!o || !o->active)
+        return;
+    snprintf(item, sizeof item, "override=%s", o->type);
+    comment_add(c, item);
+    const char *dw = as_policy_word(o->disposition);
+    snprintf(item, sizeof item, "disposition=%s", dw ? dw : "none");
+    comment_add(c, item);
+    if (o->sealer) {
+        snprintf(item, sizeof item, "sealer=%.*s i=%s", (int)strnlen(o->sealer, AS_AR_MAX_VALUE),
+                 o->sealer, num(n, o->instance));
+        comment_add(c, item);
+    }
+}
+
+static int dmarc_resinfo(as_buf *b, const as_dmarc_result *r, const as_dmarc_override *o)
 {
     const char *w = r ? as_result_word(r->result) : NULL;
     if (!w)
@@ -395,6 +480,8 @@ static int dmarc_resinfo(as_buf *b, const as_dmarc_result *r)
     }
     if (r->downgraded)
         comment_add(&c, r->mode == AS_DMARC_RFC7489 ? "outside pct" : "t=y");
+    if (r->result == AUTHSCORE_RES_FAIL)
+        override_items(&c, o);
     dnssec_item(&c, r->dnssec);
     put_comment(b, &c);
     return 1;
@@ -415,14 +502,16 @@ static void put_authserv_id(as_buf *b, const char *id)
 int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
                 const char **out, size_t *out_len)
 {
-    as_buf b, part, dmarc;
+    as_buf b, part, dmarc, arc;
     as_buf_init(&b, AS_AR_MAX_HEADER);
     as_buf_init(&part, AR_MAX_RESINFO);
     as_buf_init(&dmarc, AR_MAX_RESINFO);
+    as_buf_init(&arc, AR_MAX_RESINFO);
     int any = 0, nomem = 0; /* a part lost to ENOMEM fails the header */
     put_authserv_id(&b, authserv_id);
     if (r->dmarc)
-        any |= dmarc_resinfo(&dmarc, r->dmarc);
+        any |= dmarc_resinfo(&dmarc, r->dmarc, r->override);
+    any |= arc_resinfo(&arc, r->arc, r->client_ip);
     for (int id = AUTHSCORE_SPF_MFROM; id <= AUTHSCORE_SPF_HELO; id++) {
         as_buf_reset(&part);
         if (spf_resinfo(&part, r->spf[id], id, r->spf_identity[id])) {
@@ -445,7 +534,7 @@ int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
         nomem |= part.err == AS_BUF_ENOMEM;
         /* Keep room for the DMARC resinfo and the closing comment. */
         if (dropped || part.err ||
-            b.len + part.len + dmarc.len + AR_RESERVE > AS_AR_MAX_HEADER) {
+            b.len + part.len + arc.len + dmarc.len + AR_RESERVE > AS_AR_MAX_HEADER) {
             dropped++;
             continue;
         }
@@ -479,16 +568,21 @@ int as_ar_write(as_arena *a, const char *authserv_id, const as_results *r,
         tmp[n++] = ')';
         as_buf_append(&b, tmp, n);
     }
+    if (arc.len && !arc.err)
+        as_buf_append(&b, arc.p, arc.len);
     if (dmarc.len && !dmarc.err)
         as_buf_append(&b, dmarc.p, dmarc.len);
     if (!any)
         as_buf_puts(&b, "; none");
-    int err = b.err ? b.err : (nomem || dmarc.err == AS_BUF_ENOMEM) ? AS_BUF_ENOMEM : 0;
+    int err = b.err ? b.err
+              : (nomem || dmarc.err == AS_BUF_ENOMEM || arc.err == AS_BUF_ENOMEM) ? AS_BUF_ENOMEM
+                                                                                 : 0;
     char *res = err ? NULL : as_arena_strndup(a, b.p, b.len);
     size_t len = b.len;
     as_buf_free(&b);
     as_buf_free(&part);
     as_buf_free(&dmarc);
+    as_buf_free(&arc);
     if (!res)
         return AUTHSCORE_ENOMEM;
     *out = res;

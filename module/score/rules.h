@@ -82,6 +82,7 @@ typedef struct as_scored {
     as_scored_symbol *items;
     size_t count;
     double score;
+    as_dmarc_override override; /* a rule's dmarc_disposition that applied */
 } as_scored;
 
 /* Score one message: the derived symbols with their weights, then each

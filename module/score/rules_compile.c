@@ -103,12 +103,12 @@ static int get_group(cc *c, const as_rules_field *f, int *out)
     int rc = get_string(c, f, 16, &g);
     if (rc < 0)
         return rc;
-    for (int i = AS_SYM_GROUP_SPF; i <= AS_SYM_GROUP_POLICY; i++)
+    for (int i = AS_SYM_GROUP_SPF; i < AS_SYM_GROUP_COUNT; i++)
         if (!strcmp(g, as_symbol_group_name(i))) {
             *out = i;
             return 0;
         }
-    return bad(c, f, "group must be spf, dkim, dmarc, dnssec or policy, not \"%s\"", g);
+    return bad(c, f, "group must be spf, dkim, dmarc, arc, dnssec or policy, not \"%s\"", g);
 }
 
 static size_t find_symbol(const as_rules *r, const char *name, size_t len)
@@ -406,6 +406,8 @@ static const struct {
     {"mail_from_domain", AS_COND_MAIL_FROM_DOMAIN},
     {"dkim_domain", AS_COND_DKIM_DOMAIN},
     {"header", AS_COND_HEADER},
+    {"arc", AS_COND_ARC},
+    {"arc_sealer", AS_COND_ARC_SEALER},
 };
 
 /* `label` is static (cond_keys): the parsed tree is gone after loading. */
@@ -444,7 +446,8 @@ static int add_condition(cc *c, const as_rules_field *f, as_rule *rule, int kind
     case AS_COND_SPF:
     case AS_COND_SPF_HELO:
     case AS_COND_DKIM:
-    case AS_COND_DMARC: return cond_results(c, f, k);
+    case AS_COND_DMARC:
+    case AS_COND_ARC: return cond_results(c, f, k);
     case AS_COND_SYMBOL: return cond_symbols(c, f, k);
     case AS_COND_HEADER: return cond_header(c, f, n, k);
     case AS_COND_ALIGNED:
@@ -476,9 +479,28 @@ static int rule_cancel(cc *c, const as_rules_field *f, as_rule *rule)
     return 0;
 }
 
+/* dmarc_disposition: what a DMARC fail's disposition drops to when the
+ * rule fires (never up: RFC 7489 7.2's overrides lower it). */
+static int rule_disposition(cc *c, const as_rules_field *f, as_rule *rule)
+{
+    const char *w;
+    int rc = get_string(c, f, 16, &w);
+    if (rc < 0)
+        return rc;
+    if (!strcmp(w, "none"))
+        rule->disposition = AUTHSCORE_DMARC_POLICY_NONE;
+    else if (!strcmp(w, "quarantine"))
+        rule->disposition = AUTHSCORE_DMARC_POLICY_QUARANTINE;
+    else
+        return bad(c, f, "dmarc_disposition lowers a DMARC fail's disposition: \"none\" or "
+                         "\"quarantine\", not \"%s\"", w);
+    return 0;
+}
+
 static int compile_rule(cc *c, as_rule *rule)
 {
     as_rule_symbol *s = &c->r->symbols[rule->symbol];
+    rule->disposition = -1;
     rule->conds = as_arena_calloc(&c->r->arena, AS_RULES_MAX_CONDITIONS, sizeof *rule->conds);
     if (!rule->conds)
         return AUTHSCORE_ENOMEM;
@@ -499,6 +521,8 @@ static int compile_rule(cc *c, as_rule *rule)
             rc = get_group(c, f, &s->group);
         else if (!strcmp(f->key, "cancel"))
             rc = rule_cancel(c, f, rule);
+        else if (!strcmp(f->key, "dmarc_disposition"))
+            rc = rule_disposition(c, f, rule);
         else
             rc = bad(c, f, "unknown field \"%s\" (docs/rules.md lists the fields)", f->key);
         if (rc < 0)
@@ -508,6 +532,8 @@ static int compile_rule(cc *c, as_rule *rule)
         return bad(c, NULL, "needs a weight");
     if (!rule->n_conds)
         return bad(c, NULL, "needs at least one condition");
+    for (size_t i = 0; i < rule->n_conds; i++)
+        rule->arc_vouched |= rule->conds[i].kind == AS_COND_ARC_SEALER && !rule->conds[i].negate;
     return 0;
 }
 

@@ -21,7 +21,11 @@ enum as_cond_kind {
     AS_COND_HELO,
     AS_COND_MAIL_FROM_DOMAIN,
     AS_COND_DKIM_DOMAIN, /* any signature's d= */
-    AS_COND_HEADER       /* any field named `header`, unfolded value */
+    AS_COND_HEADER,      /* any field named `header`, unfolded value */
+    AS_COND_ARC,         /* ARC chain result in a set */
+    AS_COND_ARC_SEALER   /* the newest sealer the subject test names, of a
+                            passing chain, vouches for the From domain
+                            (score/arc_vouch.h) */
 };
 
 enum { AS_ALIGNED_DKIM = 1, AS_ALIGNED_SPF = 2, AS_ALIGNED_ANY = 3 };
@@ -45,6 +49,11 @@ typedef struct as_rule {
     size_t n_conds;
     size_t *cancel;           /* symbol indexes whose weight becomes 0 */
     size_t n_cancel;
+    int disposition;          /* dmarc_disposition: a DMARC fail's
+                                 disposition is lowered to this enum
+                                 authscore_dmarc_policy; -1 when unset */
+    int arc_vouched;          /* has a positive arc_sealer condition: its
+                                 override is RFC 7489's trusted_forwarder */
 } as_rule;
 
 typedef struct as_rule_symbol {

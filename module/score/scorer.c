@@ -9,6 +9,8 @@
 
 #include "util/span.h"
 #include <authscore.h>
+#include "score/ar_write.h"
+#include "score/arc_vouch.h"
 #include "score/rules_internal.h"
 
 #define NOT_FIRED ((size_t)-1)
@@ -21,6 +23,17 @@ typedef struct sc {
     as_scored *out;
     size_t *fired;                /* symbol index -> item index */
     int err;
+    /* What each ARC instance's AAR says of the author domain, read once:
+     * 0 not yet, 1 vouches, 2 does not (score/arc_vouch.h). */
+    unsigned char vouch[AS_ARC_MAX_SETS];
+    const char *vouch_what[AS_ARC_MAX_SETS];
+    size_t vouched;               /* the instance the last arc_sealer test
+                                     found vouching, 1-based; 0: none */
+    int arc_unknown;              /* the last arc_sealer test was UNKNOWN
+                                     for ARC's temperror, not a regex's */
+    int undet_disp;               /* the lowest disposition a rule left
+                                     undetermined by ARC would give; -1 */
+    const char *undet_rule;
 } sc;
 
 /* Tests are three-valued: a regex PCRE2 gave up on (a limit) neither
@@ -93,6 +106,65 @@ static int in_set(const as_rule_cond *k, int result)
     return (k->results >> result) & 1u;
 }
 
+/* Does ARC instance j's AAR vouch for the author domain? */
+static int vouches(sc *s, size_t j)
+{
+    const as_results *r = s->in->results;
+    if (!s->vouch[j]) {
+        as_arc_vouch_for v = {.from_domain = s->in->from_domain};
+        if (r->dmarc) {
+            v.org_domain = r->dmarc->org_domain;
+            v.dkim_strict = r->dmarc->adkim_strict;
+            v.spf_strict = r->dmarc->aspf_strict;
+        }
+        int rc = as_arc_vouches(s->a, r->arc->inst[j].aar, &v, &s->vouch_what[j]);
+        if (rc < 0) {
+            s->err = rc;
+            return 0;
+        }
+        s->vouch[j] = rc == 1 ? 1 : 2;
+    }
+    return s->vouch[j] == 1;
+}
+
+/* arc_sealer: the chain passes, and the newest sealer (ARC-Seal d=) the
+ * subject test names vouches for the author domain.  Only the newest
+ * such sealer counts: an older one's word is no better than the hops
+ * after it, and those the chain already covers.  A temperror chain is
+ * UNKNOWN when it stands between the rule and its verdict: its sets could
+ * not be read, or the sealer would vouch (fail closed, like DMARC's own
+ * temperror; apply_override). */
+static int arc_sealer_matches(sc *s, const as_rule_cond *k)
+{
+    const as_arc_result *arc = s->in->results->arc;
+    s->vouched = 0;
+    s->arc_unknown = 0;
+    int temp = arc && arc->result == AUTHSCORE_RES_TEMPERROR;
+    if (!arc || (arc->result != AUTHSCORE_RES_PASS && !temp) || !s->in->from_domain)
+        return 0;
+    if (temp && arc->n_inst == 0) {
+        s->arc_unknown = 1;
+        return UNKNOWN;
+    }
+    for (size_t j = arc->n_inst; j-- > 0;) {
+        int t = cstr_matches(s, k, arc->inst[j].d);
+        if (t != 1) {
+            if (t == UNKNOWN || s->err)
+                return t == UNKNOWN ? UNKNOWN : 0;
+            continue;
+        }
+        int v = vouches(s, j);
+        if (v && temp) {
+            s->arc_unknown = 1;
+            return UNKNOWN;
+        }
+        if (v)
+            s->vouched = j + 1;
+        return v;
+    }
+    return 0;
+}
+
 static int spf_of(const as_results *r, int identity)
 {
     return r->spf[identity] ? r->spf[identity]->result : AUTHSCORE_RES_NOT_EVALUATED;
@@ -121,6 +193,9 @@ static int test(sc *s, const as_rule_cond *k)
     case AS_COND_MAIL_FROM_DOMAIN: return cstr_matches(s, k, s->in->mail_from_domain);
     case AS_COND_DKIM_DOMAIN: return dkim_domain_matches(s, k);
     case AS_COND_HEADER: return header_matches(s, k);
+    case AS_COND_ARC:
+        return in_set(k, r->arc ? r->arc->result : AUTHSCORE_RES_NOT_EVALUATED);
+    case AS_COND_ARC_SEALER: return arc_sealer_matches(s, k);
     default: return 0;
     }
 }
@@ -177,8 +252,60 @@ static void regex_limit(sc *s, const as_rule *rule, const as_rule_cond *k, const
     }
 }
 
+/* A fired rule's dmarc_disposition lowers a DMARC fail's disposition;
+ * the lowest of all such rules wins.  RFC 7489 7.2 names the override:
+ * trusted_forwarder when a trusted ARC sealer vouched, else local_policy. */
+static void apply_override(sc *s, const as_rule *rule, size_t vouched)
+{
+    const as_dmarc_result *d = s->in->results->dmarc;
+    as_dmarc_override *o = &s->out->override;
+    if (rule->disposition < 0 || !d || d->result != AUTHSCORE_RES_FAIL)
+        return;
+    int now = o->active ? o->disposition : d->disposition;
+    if (rule->disposition >= now)
+        return;
+    const as_arc_result *arc = s->in->results->arc;
+    o->active = 1;
+    o->disposition = rule->disposition;
+    o->rule = s->rules->symbols[rule->symbol].name;
+    o->type = rule->arc_vouched && vouched ? "trusted_forwarder" : "local_policy";
+    o->sealer = rule->arc_vouched && vouched ? arc->inst[vouched - 1].d : NULL;
+    o->instance = rule->arc_vouched && vouched ? (int)vouched : 0;
+}
+
+/* A rule whose only unknown is an ARC temperror and that would lower the
+ * disposition: the override is undetermined (results.h). */
+static void undetermined(sc *s, const as_rule *rule)
+{
+    const as_dmarc_result *d = s->in->results->dmarc;
+    if (rule->disposition < 0 || !d || d->result != AUTHSCORE_RES_FAIL)
+        return;
+    if (s->undet_disp < 0 || rule->disposition < s->undet_disp) {
+        s->undet_disp = rule->disposition;
+        s->undet_rule = s->rules->symbols[rule->symbol].name;
+    }
+}
+
+/* After every rule: undetermined when such a rule would have gone below
+ * what applied. */
+static void settle_undetermined(sc *s)
+{
+    const as_dmarc_result *d = s->in->results->dmarc;
+    as_dmarc_override *o = &s->out->override;
+    if (s->undet_disp < 0 || !d)
+        return;
+    int now = o->active ? o->disposition : d->disposition;
+    if (s->undet_disp >= now)
+        return;
+    o->undetermined = 1;
+    if (!o->active)
+        o->rule = s->undet_rule;
+}
+
 static void run_rule(sc *s, const as_rule *rule)
 {
+    size_t vouched = 0;
+    int arc_unknown = 0;
     const as_rule_cond *unknown = NULL;
     const char *why = NULL;
     for (size_t i = 0; i < rule->n_conds; i++) {
@@ -186,6 +313,10 @@ static void run_rule(sc *s, const as_rule *rule)
         int t = test(s, k);
         if (s->err)
             return;
+        if (t == UNKNOWN && k->kind == AS_COND_ARC_SEALER && s->arc_unknown) {
+            arc_unknown = 1;
+            continue;
+        }
         if (t == UNKNOWN) {
             /* Go on: a condition that surely fails settles the rule. */
             if (!unknown) {
@@ -196,9 +327,15 @@ static void run_rule(sc *s, const as_rule *rule)
         }
         if (t == k->negate)
             return;
+        if (k->kind == AS_COND_ARC_SEALER && !k->negate)
+            vouched = s->vouched;
     }
     if (unknown) {
         regex_limit(s, rule, unknown, why);
+        return;
+    }
+    if (arc_unknown) {
+        undetermined(s, rule);
         return;
     }
     as_scored_symbol *it = add_item(s, rule->symbol);
@@ -212,6 +349,16 @@ static void run_rule(sc *s, const as_rule *rule)
         else if (!k->negate && k->re)
             add_option(s, it, what);
     }
+    /* Which sealer vouched, and with what: "forwarder.example i=1 dkim=pass". */
+    if (vouched) {
+        const as_arc_instance *v = &s->in->results->arc->inst[vouched - 1];
+        char who[AS_SYM_MAX_OPTION_BYTES];
+        size_t n = as_ar_clean_to(who, sizeof who - 1, v->d, v->d ? strnlen(v->d, 256) : 0);
+        who[n] = '\0';
+        add_option(s, it, as_arena_printf(s->a, "%s i=%d %s", who, v->i,
+                                          s->vouch_what[vouched - 1]));
+    }
+    apply_override(s, rule, vouched);
 }
 
 static void apply_cancels(sc *s, const as_rule *rule)
@@ -234,7 +381,7 @@ int as_rules_score(const as_rules *rules, as_arena *a, const as_score_input *in,
     memset(out, 0, sizeof *out);
     size_t n_symbols = rules ? rules->n_symbols : AS_SYM_COUNT;
     size_t n_rules = rules ? rules->n_rules : 0;
-    sc s = {.rules = rules, .in = in, .a = a, .out = out};
+    sc s = {.rules = rules, .in = in, .a = a, .out = out, .undet_disp = -1};
     s.fired = as_arena_alloc(a, n_symbols * sizeof *s.fired);
     /* Each symbol at most once: the derived ones, the rules', and
      * AS_REGEX_LIMIT (never derived). */
@@ -251,6 +398,7 @@ int as_rules_score(const as_rules *rules, as_arena *a, const as_score_input *in,
     }
     for (size_t i = 0; i < n_rules; i++)
         run_rule(&s, &rules->rules[i]);
+    settle_undetermined(&s);
     for (size_t i = 0; i < n_rules; i++)
         apply_cancels(&s, &rules->rules[i]);
     if (s.err)

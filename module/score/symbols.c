@@ -44,9 +44,15 @@ static const struct {
     [AS_SYM_AS_DMARC_UNALIGNED_PASS] = {"AS_DMARC_UNALIGNED_PASS", AS_SYM_GROUP_DMARC},
     [AS_SYM_AS_DMARC_TESTING] = {"AS_DMARC_TESTING", AS_SYM_GROUP_DMARC},
     [AS_SYM_AS_DMARC_NP] = {"AS_DMARC_NP", AS_SYM_GROUP_DMARC},
+    [AS_SYM_ARC_ALLOW] = {"ARC_ALLOW", AS_SYM_GROUP_ARC},
+    [AS_SYM_ARC_REJECT] = {"ARC_REJECT", AS_SYM_GROUP_ARC},
+    [AS_SYM_ARC_INVALID] = {"ARC_INVALID", AS_SYM_GROUP_ARC},
+    [AS_SYM_ARC_DNSFAIL] = {"ARC_DNSFAIL", AS_SYM_GROUP_ARC},
+    [AS_SYM_ARC_NA] = {"ARC_NA", AS_SYM_GROUP_ARC},
     [AS_SYM_AS_SPF_DNSSEC] = {"AS_SPF_DNSSEC", AS_SYM_GROUP_DNSSEC},
     [AS_SYM_AS_DKIM_DNSSEC] = {"AS_DKIM_DNSSEC", AS_SYM_GROUP_DNSSEC},
     [AS_SYM_AS_DMARC_DNSSEC] = {"AS_DMARC_DNSSEC", AS_SYM_GROUP_DNSSEC},
+    [AS_SYM_AS_ARC_DNSSEC] = {"AS_ARC_DNSSEC", AS_SYM_GROUP_DNSSEC},
     [AS_SYM_AS_DNSSEC_BOGUS] = {"AS_DNSSEC_BOGUS", AS_SYM_GROUP_DNSSEC},
     [AS_SYM_AS_FROM_MISSING] = {"AS_FROM_MISSING", AS_SYM_GROUP_POLICY},
     [AS_SYM_AS_FROM_MULTIPLE] = {"AS_FROM_MULTIPLE", AS_SYM_GROUP_POLICY},
@@ -65,8 +71,9 @@ int as_symbol_group(int id)
 
 const char *as_symbol_group_name(int g)
 {
-    static const char *const names[] = {"spf", "dkim", "dmarc", "dnssec", "policy"};
-    return g >= 0 && g <= AS_SYM_GROUP_POLICY ? names[g] : NULL;
+    static const char *const names[AS_SYM_GROUP_COUNT] = {"spf", "dkim", "dmarc", "dnssec",
+                                                          "policy", "arc"};
+    return g >= 0 && g < AS_SYM_GROUP_COUNT ? names[g] : NULL;
 }
 
 int as_symbol_find(const char *name)
@@ -249,6 +256,39 @@ static void dmarc_symbols(work *w, const as_results *r)
         fire_opt3(w, AS_SYM_AS_DNSSEC_BOGUS, "dmarc:", from, NULL);
 }
 
+/* Rspamd's arc module's names: ARC_INVALID for a chain of the wrong form,
+ * ARC_REJECT for one whose signatures (or a sealer's cv=fail) fail. */
+static void arc_symbols(work *w, const as_results *r)
+{
+    const as_arc_result *a = r->arc;
+    if (!a)
+        return;
+    for (size_t j = 0; j < a->n_inst; j++)
+        if (a->inst[j].dnssec == AUTHSCORE_DNSSEC_BOGUS)
+            fire_opt3(w, AS_SYM_AS_DNSSEC_BOGUS, "arc:", a->inst[j].d, NULL);
+    const as_arc_instance *top = a->n_inst ? &a->inst[a->n_inst - 1] : NULL;
+    char tail[AS_SYM_MAX_OPTION_BYTES];
+    switch (a->result) {
+    case AUTHSCORE_RES_NONE: fire(w, AS_SYM_ARC_NA); break;
+    case AUTHSCORE_RES_PASS:
+        if (!top) {
+            fire(w, AS_SYM_ARC_ALLOW);
+            break;
+        }
+        /* Rspamd's option shape: d:s=selector:i=N of the newest seal. */
+        snprintf(tail, sizeof tail, ":s=%s:i=%d", top->s ? top->s : "", top->i);
+        fire_opt3(w, AS_SYM_ARC_ALLOW, top->d ? top->d : "", tail, NULL);
+        if (a->all_secure)
+            fire_opt(w, AS_SYM_AS_ARC_DNSSEC, top->d);
+        break;
+    case AUTHSCORE_RES_FAIL:
+        fire_opt(w, a->invalid ? AS_SYM_ARC_INVALID : AS_SYM_ARC_REJECT, a->reason);
+        break;
+    case AUTHSCORE_RES_TEMPERROR: fire_opt(w, AS_SYM_ARC_DNSFAIL, a->reason); break;
+    default: break;
+    }
+}
+
 static void from_symbols(work *w, const as_results *r)
 {
     char n[48];
@@ -277,6 +317,7 @@ int as_symbols_derive(as_arena *a, const as_results *r, as_symbol_list *out)
     spf_symbols(w, r);
     dkim_symbols(w, r);
     dmarc_symbols(w, r);
+    arc_symbols(w, r);
     from_symbols(w, r);
     if (w->err)
         return w->err;

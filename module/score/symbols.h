@@ -17,7 +17,9 @@ enum as_sym_group {
     AS_SYM_GROUP_DKIM,
     AS_SYM_GROUP_DMARC,
     AS_SYM_GROUP_DNSSEC,
-    AS_SYM_GROUP_POLICY
+    AS_SYM_GROUP_POLICY,
+    AS_SYM_GROUP_ARC,
+    AS_SYM_GROUP_COUNT
 };
 
 /* Catalog order is the order of the derived list. */
@@ -54,10 +56,17 @@ enum as_sym_id {
     AS_SYM_AS_DMARC_UNALIGNED_PASS,
     AS_SYM_AS_DMARC_TESTING,
     AS_SYM_AS_DMARC_NP,
+    /* arc (RFC 8617): the chain's status */
+    AS_SYM_ARC_ALLOW,
+    AS_SYM_ARC_REJECT,
+    AS_SYM_ARC_INVALID,
+    AS_SYM_ARC_DNSFAIL,
+    AS_SYM_ARC_NA,
     /* dnssec */
     AS_SYM_AS_SPF_DNSSEC,
     AS_SYM_AS_DKIM_DNSSEC,
     AS_SYM_AS_DMARC_DNSSEC,
+    AS_SYM_AS_ARC_DNSSEC,
     AS_SYM_AS_DNSSEC_BOGUS,
     /* policy: message facts */
     AS_SYM_AS_FROM_MISSING,

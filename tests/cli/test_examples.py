@@ -18,7 +18,7 @@ if out.returncode != 0:
     sys.exit(f"examples/run.sh exited {out.returncode}")
 results = {}
 # Several files: a summary follows on stderr (stdout stays JSON Lines).
-if "summary: 6 files, 0 not scored" not in out.stderr:
+if "summary: 7 files, 0 not scored" not in out.stderr:
     sys.exit(f"no summary on stderr: {out.stderr!r}")
 for line in out.stdout.splitlines():
     obj = json.loads(line)
@@ -26,10 +26,13 @@ for line in out.stdout.splitlines():
 
 # The contract of the Foundation issue: every key present, null when an
 # engine does not produce it.
-TOP = ["file", "message", "spf", "dkim", "dmarc", "symbols", "score", "authentication_results"]
+TOP = ["file", "message", "spf", "dkim", "dmarc", "arc", "symbols", "score",
+       "authentication_results"]
 SPF = ["result", "domain", "dnssec", "lookups", "void_lookups", "reason"]
 DKIM = ["d", "s", "a", "result", "reason", "dnssec", "key_bits"]
 DMARC = ["result", "policy", "disposition", "spf_aligned", "dkim_aligned", "dnssec"]
+ARC = ["result", "reason", "chain_length", "oldest_pass", "instances"]
+ARC_SET = ["i", "d", "s", "seal", "ams", "dnssec"]
 failures = []
 
 def check(cond, what):
@@ -46,6 +49,9 @@ for name, r in results.items():
     for d in r["dkim"]:
         check(all(k in d for k in DKIM), f"{name}: dkim keys")
     check(r["dmarc"] is None or all(k in r["dmarc"] for k in DMARC), f"{name}: dmarc keys")
+    check(all(k in r["arc"] for k in ARC), f"{name}: arc keys")
+    for s in r["arc"]["instances"]:
+        check(all(k in s for k in ARC_SET), f"{name}: arc instance keys")
 
 expected = {
     "pass.eml": dict(spf="pass", dkim="pass", dmarc="pass", disposition="none", dnssec="secure"),
@@ -57,7 +63,26 @@ expected = {
     "dnssec-bogus.eml": dict(spf="temperror", spf_dnssec="bogus", dmarc="temperror",
                              dnssec="bogus"),
     "forwarded.eml": dict(spf="fail", dkim="pass", dmarc="pass", disposition="none"),
+    # A list tagged the subject: DKIM breaks, DMARC fails under p=reject,
+    # and a trusted ARC sealer's word lowers the disposition; the result
+    # stays fail (docs/arc.md).
+    "list.eml": dict(spf="pass", dkim="fail", dkim_reason="signature_mismatch", dmarc="fail",
+                     disposition="none", policy="reject"),
 }
+# ARC (RFC 8617): the chain of each example.
+ARC_WANT = {"forwarded.eml": ("pass", 1, 0), "list.eml": ("pass", 1, 0)}
+for name, r in results.items():
+    a = r["arc"]
+    want = ARC_WANT.get(name, ("none", 0, None))
+    check((a["result"], a["chain_length"], a["oldest_pass"]) == want,
+          f"{name}: arc {a['result']} {a['chain_length']} {a['oldest_pass']} != {want}")
+    if want[0] == "pass":
+        check(a["instances"] == [{"i": 1, "d": "forwarder.example", "s": "arc2026", "seal": "pass",
+                                  "ams": "pass", "dnssec": "secure"}],
+              f"{name}: arc instances {a['instances']}")
+over = ((results.get("list.eml") or {}).get("dmarc") or {}).get("overrides")
+check(over == [{"type": "trusted_forwarder", "comment": "AS_ARC_TRUSTED_OVERRIDE",
+                "sealer": "forwarder.example", "instance": 1}], f"list.eml: overrides {over}")
 for name, want in expected.items():
     r = results.get(name)
     if r is None:
@@ -97,6 +122,13 @@ AR = {
     "dmarc-reject.eml": ["spf=fail ", "dkim=none", "dmarc=fail ", "policy.dmarc=reject"],
     "dnssec-bogus.eml": ["spf=temperror ", "(DNSSEC bogus)", "dmarc=temperror"],
     "forwarded.eml": ["spf=fail ", "dkim=pass header.d=good.example", "dmarc=pass "],
+    "list.eml": ["spf=pass smtp.mailfrom=team-bounces@list.forwarder.example",
+                 'dkim=fail reason="signature_mismatch" header.d=good.example',
+                 "arc=pass (i=1, d=forwarder.example, DNSSEC secure) header.oldest-pass=0 "
+                 "smtp.remote-ip=198.51.100.25",
+                 'dmarc=fail reason="unaligned" header.from=good.example policy.dmarc=reject '
+                 "(override=trusted_forwarder, disposition=none, sealer=forwarder.example i=1, "
+                 "DNSSEC secure)"],
 }
 for name, parts in AR.items():
     r = results.get(name)
@@ -115,29 +147,41 @@ for name, parts in AR.items():
 # a shipped weight shows up here.
 GOLDEN = {
     "pass.eml": [("R_SPF_ALLOW", -0.2), ("R_DKIM_ALLOW", -0.2), ("DMARC_POLICY_ALLOW", -0.5),
-                 ("AS_DMARC_ALIGNED_DKIM", -0.2), ("AS_DMARC_ALIGNED_SPF", -0.1),
+                 ("AS_DMARC_ALIGNED_DKIM", -0.2), ("AS_DMARC_ALIGNED_SPF", -0.1), ("ARC_NA", 0.0),
                  ("AS_SPF_DNSSEC", -0.1), ("AS_DKIM_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
     "spf-fail.eml": [("R_SPF_FAIL", 1.0), ("R_DKIM_NA", 0.0), ("DMARC_POLICY_SOFTFAIL", 0.1),
-                     ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
+                     ("ARC_NA", 0.0), ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
     "dkim-body-modified.eml": [("R_SPF_ALLOW", -0.2), ("R_DKIM_REJECT", 1.0),
                                ("DMARC_POLICY_ALLOW", -0.5), ("AS_DMARC_ALIGNED_SPF", -0.1),
-                               ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
+                               ("ARC_NA", 0.0), ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1)],
     # The example rule: a payment subject without DMARC pass.
     "dmarc-reject.eml": [("R_SPF_FAIL", 1.0), ("R_DKIM_NA", 0.0), ("DMARC_POLICY_REJECT", 2.0),
-                         ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1),
+                         ("ARC_NA", 0.0), ("AS_SPF_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1),
                          ("EXAMPLE_PAYMENT_UNVERIFIED", 3.0)],
     "dnssec-bogus.eml": [("R_SPF_DNSFAIL", 0.0), ("R_DKIM_NA", 0.0), ("DMARC_DNSFAIL", 0.0),
-                         ("AS_DNSSEC_BOGUS", 3.0)],
-    # The trusted forwarder cancels the SPF failure's weight.
+                         ("ARC_NA", 0.0), ("AS_DNSSEC_BOGUS", 3.0)],
+    # The trusted ARC sealer vouches: the SPF failure's weight is cancelled.
     "forwarded.eml": [("R_SPF_FAIL", 0.0), ("R_DKIM_ALLOW", -0.2), ("DMARC_POLICY_ALLOW", -0.5),
-                      ("AS_DMARC_ALIGNED_DKIM", -0.2), ("AS_SPF_DNSSEC", -0.1),
-                      ("AS_DKIM_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1),
+                      ("AS_DMARC_ALIGNED_DKIM", -0.2), ("ARC_ALLOW", -1.0), ("AS_SPF_DNSSEC", -0.1),
+                      ("AS_DKIM_DNSSEC", -0.1), ("AS_DMARC_DNSSEC", -0.1), ("AS_ARC_DNSSEC", -0.1),
                       ("AS_TRUSTED_FORWARDER", 0.0)],
+    # ... and for the tagged list copy, the DMARC penalty.
+    "list.eml": [("R_SPF_ALLOW", -0.2), ("R_DKIM_REJECT", 1.0), ("DMARC_POLICY_REJECT", 0.0),
+                 ("AS_DMARC_UNALIGNED_PASS", 0.0), ("ARC_ALLOW", -1.0), ("AS_SPF_DNSSEC", -0.1),
+                 ("AS_DMARC_DNSSEC", -0.1), ("AS_ARC_DNSSEC", -0.1),
+                 ("AS_ARC_TRUSTED_OVERRIDE", 0.0)],
 }
 SCORE = {"pass.eml": -1.5, "spf-fail.eml": 0.9, "dkim-body-modified.eml": 0.0,
-         "dmarc-reject.eml": 5.8, "dnssec-bogus.eml": 3.0, "forwarded.eml": -1.2}
+         "dmarc-reject.eml": 5.8, "dnssec-bogus.eml": 3.0, "forwarded.eml": -2.3,
+         "list.eml": -0.5}
 OPTIONS = {("forwarded.eml", "R_SPF_FAIL"): ["-all", "cancelled_by:AS_TRUSTED_FORWARDER"],
-           ("forwarded.eml", "AS_TRUSTED_FORWARDER"): ["helo in trusted_forwarders"],
+           ("forwarded.eml", "AS_TRUSTED_FORWARDER"): ["arc_sealer in arc_trusted_sealers",
+                                                       "forwarder.example i=1 dmarc=pass"],
+           ("forwarded.eml", "ARC_ALLOW"): ["forwarder.example:s=arc2026:i=1"],
+           ("list.eml", "AS_ARC_TRUSTED_OVERRIDE"): ["arc_sealer in arc_trusted_sealers",
+                                                     "forwarder.example i=1 dmarc=pass"],
+           ("list.eml", "DMARC_POLICY_REJECT"): ["good.example", "unaligned",
+                                                 "cancelled_by:AS_ARC_TRUSTED_OVERRIDE"],
            ("dmarc-reject.eml", "EXAMPLE_PAYMENT_UNVERIFIED"): ["Subject"],
            ("dnssec-bogus.eml", "AS_DNSSEC_BOGUS"): ["spf:bogus.example", "dmarc:bogus.example"],
            ("pass.eml", "R_DKIM_ALLOW"): ["good.example:s=sel2026"]}
@@ -169,8 +213,9 @@ AR_EXACT = {
                      "smtp.mailfrom=alice@good.example (DNSSEC secure); spf=pass "
                      "smtp.helo=list.forwarder.example (DNSSEC secure); dkim=pass "
                      "header.d=good.example header.s=sel2026 header.a=rsa-sha256 (2048-bit key, "
-                     "DNSSEC secure); dmarc=pass header.from=good.example policy.dmarc=reject "
-                     "(DNSSEC secure)",
+                     "DNSSEC secure); arc=pass (i=1, d=forwarder.example, DNSSEC secure) "
+                     "header.oldest-pass=0 smtp.remote-ip=198.51.100.25; dmarc=pass "
+                     "header.from=good.example policy.dmarc=reject (DNSSEC secure)",
     "dkim-body-modified.eml": "mx.receiver.example; spf=pass smtp.mailfrom=alice@good.example "
                               "(DNSSEC secure); spf=none reason=\"no SPF record at mx.good.example\" "
                               "smtp.helo=mx.good.example (DNSSEC secure); dkim=fail "
@@ -217,6 +262,8 @@ if authres:
         want |= {("dkim", d["result"]) for d in r["dkim"]} or {("dkim", "none")}
         if r["dmarc"]:
             want.add(("dmarc", r["dmarc"]["result"]))
+        if r["arc"]["result"] != "none":
+            want.add(("arc", r["arc"]["result"]))
         check(got == want, f"{name}: authres read {sorted(got)} != {sorted(want)}")
 
 print(f"examples: {len(results)} messages, {len(failures)} problems")

@@ -50,7 +50,7 @@ src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 expect 0 "rules-check of the shipped rules" "$cli" rules-check "$src/rules/authscore.conf"
 grep -q "^DMARC_POLICY_REJECT  *dmarc  *+2.00  DMARC reject policy$" out ||
   { echo "FAIL: rules-check lacks DMARC_POLICY_REJECT: $(head -3 out)"; fail=1; }
-grep -q "authscore.conf: OK, 38 symbols$" out || { echo "FAIL: rules-check count: $(tail -1 out)"; fail=1; }
+grep -q "authscore.conf: OK, 46 symbols$" out || { echo "FAIL: rules-check count: $(tail -1 out)"; fail=1; }
 [ -s err ] && { echo "FAIL: warnings for the shipped rules: $(cat err)"; fail=1; }
 printf 'symbols {\n  R_SPF_ALLOW { weight = -0.2; }\n}\nrules {\n  X { weight = 1; from_domain = "/(pay/i"; }\n}\n' > "$rules"
 expect 1 "rules-check of a bad regex" "$cli" rules-check "$rules"
@@ -58,7 +58,7 @@ grep -q "^authscore: rules: $rules:5: rule X: regex \"/(pay/i\": missing closing
   { echo "FAIL: rules-check message: $(cat err)"; fail=1; }
 printf 'symbols { R_SPF_ALLOW { weight = -0.2; } }\n' > "$rules"
 expect 0 "rules-check warns about symbols without a weight" "$cli" rules-check "$rules"
-grep -q "no weight for 35 symbol(s), scored 0: R_SPF_FAIL, " err || { echo "FAIL: no warning: $(cat err)"; fail=1; }
+grep -q "no weight for 41 symbol(s), scored 0: R_SPF_FAIL, " err || { echo "FAIL: no warning: $(cat err)"; fail=1; }
 expect 2 "rules-check without a file" "$cli" rules-check
 
 # --envelopes: one envelope per message; errors name the line.
@@ -70,4 +70,25 @@ printf '%s 192.0.2.1 mx.example.test\n' "$msg" > "$envs"
 expect 1 "--envelopes with a short line" "$cli" check $opts --envelopes "$envs"
 grep -q "$envs:1: expected FILE IP HELO MAIL-FROM" err || { echo "FAIL: envelope error: $(cat err)"; fail=1; }
 expect 2 "--envelopes and files" "$cli" check $opts --envelopes "$envs" "$msg"
+
+# --option: any library option; a mistyped name names the nearest one.
+expect 0 "--option" "$cli" check $opts --option dkim.max_signatures=4 "$msg"
+expect 2 "--option with a mistyped name" "$cli" check $opts --option dkim.max_signature=4 "$msg"
+grep -q "did you mean dkim.max_signatures" err || { echo "FAIL: --option hint: $(cat err)"; fail=1; }
+expect 2 "--option without =" "$cli" check $opts --option dkim.max_signatures "$msg"
+# --report-log: a log that cannot be written never fails the message.
+expect 0 "--report-log that cannot be written" \
+  "$cli" check $opts --report-all --report-log /nonexistent/dir/rows.jsonl "$msg"
+grep -q "report log /nonexistent/dir/rows.jsonl: No such file or directory" err ||
+  { echo "FAIL: the write failure is not said: $(cat err)"; fail=1; }
+
+# report: required options, usage, a log that cannot be read.
+expect 2 "report without options" "$cli" report
+expect 0 "report --help" "$cli" report --help
+grep -q "^usage: authscore report --log FILE" out || { echo "FAIL: report usage: $(cat out)"; fail=1; }
+expect 2 "report without --email" "$cli" report --org-name x --log /dev/null
+expect 2 "report with a bad --since" "$cli" report --org-name x --email a@x.example --log /dev/null --since yesterday
+expect 2 "report with a bad --exclude-net" "$cli" report --org-name x --email a@x.example --log /dev/null --exclude-net 10.0.0.0/33
+expect 1 "report of a missing log" "$cli" report --org-name x --email a@x.example --log /nonexistent/log.jsonl --out /tmp
+grep -q "/nonexistent/log.jsonl: No such file or directory" err || { echo "FAIL: missing log: $(cat err)"; fail=1; }
 exit $fail

@@ -33,8 +33,11 @@ else bad "per-message cache lines"; fi
 if grep -q "DNS answer cache: $((2 * (q - 1))) hits, $((q + 2)) misses, $((q - 1)) entries" "$tmp/err"; then
     ok "totals: $(grep -o 'DNS answer cache: .*' "$tmp/err")"
 else bad "totals line"; fi
-[ "$(wc -l <"$tmp/out")" = 3 ] && [ "$(sort -u "$tmp/out" | wc -l)" = 1 ] &&
-    ok "three identical JSON lines, cached or not" || bad "JSON output differs between messages"
+# The same result cached or not; only the last key, "dns" (questions and
+# cache figures), may differ.
+[ "$(wc -l <"$tmp/out")" = 3 ] && [ "$(sed 's/,"dns":{.*}$//' "$tmp/out" | sort -u | wc -l)" = 1 ] &&
+    ok "three identical JSON lines but their dns figures, cached or not" ||
+    bad "JSON output differs between messages"
 
 run --dns-cache-size 0 || bad "authscore check --dns-cache-size 0 failed"
 [ "$(grep -c "DNS: $q questions, 0 from the cache, 0 cache misses" "$tmp/err")" = 3 ] &&

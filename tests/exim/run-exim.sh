@@ -130,7 +130,7 @@ h=$(queued_headers 192.0.2.25 mx.good.example alice@good.example "$ex/messages/p
 if where=$(printf '%s\n' "$h" | /usr/bin/python3 "$src/tests/exim/headers.py" --ar); then
     ok "pass.eml: Authentication-Results: $where"
 else bad "pass.eml: Authentication-Results: $where"; fi
-if grep -q "authscore: spf=pass spf_helo=none dkim=pass dkim_domains=good.example dmarc=pass .* score=-1.50 " "$work/log/mainlog" 2>/dev/null; then
+if grep -q "authscore: spf=pass spf_helo=none dkim=pass dkim_domains=good.example dmarc=pass .* score=-1.50 .* arc=none" "$work/log/mainlog" 2>/dev/null; then
     ok "pass.eml: main log: $(grep -o 'authscore: spf=pass.*score10=-15' "$work/log/mainlog" | head -n 1)"
 else bad "pass.eml: no authscore line in the main log: $(tail -n 3 "$work/log/mainlog" 2>&1)"; fi
 ar=$(field Authentication-Results "$h")
@@ -141,9 +141,9 @@ case $ar in
 *) bad "pass.eml: Authentication-Results: '$ar'" ;;
 esac
 all=1
-for f in spf=pass dkim=pass dkim_domains=good.example dmarc=pass disposition=none dnssec=secure temperror=no \
+for f in spf=pass dkim=pass dkim_domains=good.example arc=none dmarc=pass disposition=none dnssec=secure temperror=no \
          score=-1.50 score10=-15 \
-         symbols=R_SPF_ALLOW\(-0.20\),R_DKIM_ALLOW\(-0.20\),DMARC_POLICY_ALLOW\(-0.50\),AS_DMARC_ALIGNED_DKIM\(-0.20\),AS_DMARC_ALIGNED_SPF\(-0.10\),AS_SPF_DNSSEC\(-0.10\),AS_DKIM_DNSSEC\(-0.10\),AS_DMARC_DNSSEC\(-0.10\); do
+         symbols=R_SPF_ALLOW\(-0.20\),R_DKIM_ALLOW\(-0.20\),DMARC_POLICY_ALLOW\(-0.50\),AS_DMARC_ALIGNED_DKIM\(-0.20\),AS_DMARC_ALIGNED_SPF\(-0.10\),ARC_NA\(0.00\),AS_SPF_DNSSEC\(-0.10\),AS_DKIM_DNSSEC\(-0.10\),AS_DMARC_DNSSEC\(-0.10\); do
     has "$xa" "$f" || { bad "pass.eml: X-Authscore lacks $f: '$xa'"; all=0; }
 done
 [ $all = 1 ] && ok "pass.eml: X-Authscore: $xa"
@@ -258,7 +258,7 @@ expect_fail "$call{1.2.3.4}{h}{a@b}{From: a@b}{$work/fake-D}{dns.backend=none;ru
 # good.example's p=reject.
 out=$(be "$call{}{h}{}{From: x@good.example}{$work/fake-D}{$opts}}")
 case $out in
-"spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=1.90 score10=19 symbols=R_DKIM_NA(0.00),DMARC_POLICY_REJECT(2.00),AS_DMARC_DNSSEC(-0.10)") ok "no client IP: $out" ;;
+"spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=1.90 score10=19 symbols=R_DKIM_NA(0.00),DMARC_POLICY_REJECT(2.00),ARC_NA(0.00),AS_DMARC_DNSSEC(-0.10) arc=none") ok "no client IP: $out" ;;
 *) bad "no client IP: '$out'" ;;
 esac
 

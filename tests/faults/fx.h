@@ -39,6 +39,8 @@ typedef struct fx_outcome {
     char dkim_reason[FX_MAX_SIGS][64];
     int dmarc, policy, disposition;
     char dmarc_reason[64];
+    int arc;                         /* the ARC chain (RFC 8617) */
+    char arc_reason[64];
     int score_rc;
     double score;
     char symbols[FX_TEXT];           /* NAME(weight)[options] ... */

@@ -15,7 +15,8 @@
 
 int fx_same(const fx_outcome *a, const fx_outcome *b)
 {
-    if (a->rc != b->rc || a->ndkim != b->ndkim || a->dmarc != b->dmarc ||
+    if (a->rc != b->rc || a->ndkim != b->ndkim || a->dmarc != b->dmarc || a->arc != b->arc ||
+        strcmp(a->arc_reason, b->arc_reason) ||
         a->policy != b->policy || a->disposition != b->disposition ||
         a->score_rc != b->score_rc || a->score != b->score)
         return 0;
@@ -79,6 +80,11 @@ const char *fx_check(const fx_outcome *got, const fx_outcome *want, int *degrade
             return why;
         changed |= r;
     }
+    /* ARC is one method for the whole chain (docs/arc.md). */
+    r = method("ARC chain", 0, got->arc, got->arc_reason, want->arc, want->arc_reason);
+    if (r < 0)
+        return why;
+    changed |= r;
     if (got->ndkim != want->ndkim)
         return "the number of DKIM results changed";
     for (size_t i = 0; i < got->ndkim; i++) {
@@ -116,6 +122,7 @@ void fx_print(const char *label, const fx_outcome *o)
            o->spf_reason[0], authscore_result_name(o->spf[1]));
     for (size_t i = 0; i < o->ndkim; i++)
         printf("%s%s (%s)", i ? "," : "", authscore_result_name(o->dkim[i]), o->dkim_reason[i]);
+    printf(" arc=%s (%s)", authscore_result_name(o->arc), o->arc_reason);
     printf(" dmarc=%s (%s) disposition=%d score=%.2f\n    symbols: %s\n    A-R: %s\n",
            authscore_result_name(o->dmarc), o->dmarc_reason, o->disposition, o->score,
            o->symbols, o->ar);

@@ -83,6 +83,8 @@ static void capture(authscore_msg *m, int rc, int blocking, fx_outcome *o)
     o->policy = authscore_dmarc_policy(m);
     o->disposition = authscore_dmarc_disposition(m);
     copy(o->dmarc_reason, sizeof o->dmarc_reason, authscore_dmarc_reason(m));
+    o->arc = authscore_arc_result(m);
+    copy(o->arc_reason, sizeof o->arc_reason, authscore_arc_reason(m));
     o->score_rc = authscore_score(m, &o->score);
     for (size_t i = 0; i < authscore_symbol_count(m); i++) {
         appendf(o->symbols, sizeof o->symbols, "%s(%.2f)[", authscore_symbol_name(m, i),

@@ -29,6 +29,7 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 snip() { /usr/bin/python3 "$src/tests/exim/snippet.py" "$src/docs/rspamd.md" "$@"; }
 names="rspamd/rspamd.conf.local rspamd/local.d/authscore.conf rspamd/local.d/authscore.conf-actions
 rspamd/local.d/options.inc rspamd/local.d/spf.conf rspamd/local.d/dkim.conf rspamd/local.d/dmarc.conf
+rspamd/local.d/arc.conf
 rspamd/unbound.conf rspamd/authscore.local.conf rspamd/local.d/policies_group.conf"
 # shellcheck disable=SC2086
 snip --only $names || fail "docs/rspamd.md has snippets no test pastes"
@@ -70,7 +71,7 @@ paste_snippet rspamd/local.d/authscore.conf "$etc/local.d/authscore.conf" \
     /etc/authscore/authscore.conf "$work/authscore/authscore.conf"
 paste_snippet rspamd/local.d/authscore.conf-actions "$etc/local.d/authscore.conf"
 paste_snippet rspamd/local.d/options.inc "$etc/local.d/options.inc" 127.0.0.1:53 "127.0.0.1:$ub_port"
-for m in spf dkim dmarc; do paste_snippet "rspamd/local.d/$m.conf" "$etc/local.d/$m.conf"; done
+for m in spf dkim dmarc arc; do paste_snippet "rspamd/local.d/$m.conf" "$etc/local.d/$m.conf"; done
 # Test only: the examples' DKIM signatures were made in 2026-11.
 echo 'now = 1795478000;' >>"$etc/local.d/authscore.conf"
 printf 'com\nexample\ntest\n' >"$work/tld.dat"

@@ -1,4 +1,5 @@
-/* main.c - the `authscore` command: `authscore check` scores messages. */
+/* main.c - the `authscore` command: `authscore check` scores messages,
+ * `authscore report` turns report logs into DMARC aggregate reports. */
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -11,6 +12,7 @@
 #include "host/cli/envelopes.h"
 #include "host/cli/input.h"
 #include "host/cli/report.h"
+#include "host/cli/report_cmd.h"
 #include "host/cli/rules_check.h"
 #include "host/cli/summary.h"
 
@@ -30,9 +32,12 @@ static void usage(FILE *f)
     fputs("usage: authscore check [--ip ADDR] [--helo NAME] [--mail-from ADDR]\n"
           "                       [--rules FILE] [--dns-config FILE] [--dns-timeout MS]\n"
           "                       [--trust-anchor FILE] [--authserv-id ID] [--now EPOCH]\n"
-          "                       [--dns-cache-size BYTES]\n"
+          "                       [--dns-cache-size BYTES] [--option NAME=VALUE]...\n"
+          "                       [--report-log FILE|DIR/] [--report-all]\n"
           "                       [--json] [--verbose] FILE...|-\n"
           "       authscore check [options] --envelopes LIST   (FILE IP HELO MAIL-FROM per line)\n"
+          "       authscore report --log FILE... --org-name NAME --email ADDR [options]\n"
+          "                        (authscore report --help: DMARC aggregate reports)\n"
           "       authscore rules-check FILE\n"
           "       authscore --version\n",
           f);
@@ -84,6 +89,20 @@ static int set_opt(authscore_ctx *ctx, const char *name, const char *value)
     return rc;
 }
 
+/* --option NAME=VALUE: any library option (docs/architecture.md). */
+static int set_named(authscore_ctx *ctx, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char name[128];
+    if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name) {
+        fprintf(stderr, "authscore: --option needs NAME=VALUE, not %s\n", arg);
+        return -1;
+    }
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = '\0';
+    return set_opt(ctx, name, eq + 1);
+}
+
 static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -94,7 +113,8 @@ static int cmd_check(int argc, char **argv)
         {"now", required_argument, 0, 'n'},        {"json", no_argument, 0, 'j'},
         {"verbose", no_argument, 0, 'v'},          {"help", no_argument, 0, 'H'},
         {"envelopes", required_argument, 0, 'e'},  {"dns-cache-size", required_argument, 0, 'c'},
-        {0, 0, 0, 0}};
+        {"option", required_argument, 0, 'o'},     {"report-log", required_argument, 0, 'L'},
+        {"report-all", no_argument, 0, 'A'},       {0, 0, 0, 0}};
     const char *ip = NULL, *helo = NULL, *mail_from = NULL, *rules = NULL, *envelopes = NULL;
     int json = 0, have_now = 0;
     int64_t now = 0;
@@ -118,6 +138,9 @@ static int cmd_check(int argc, char **argv)
         case 'a': bad = set_opt(ctx, "dns.trust_anchor", optarg) < 0; break;
         case 's': bad = set_opt(ctx, "authserv_id", optarg) < 0; break;
         case 'c': bad = set_opt(ctx, "dns.cache_size", optarg) < 0; break;
+        case 'o': bad = set_named(ctx, optarg) < 0; break;
+        case 'L': bad = set_opt(ctx, "report.log", optarg) < 0; break;
+        case 'A': bad = set_opt(ctx, "report.all", "yes") < 0; break;
         case 'n':
             bad = parse_epoch(optarg, &now) < 0;
             if (bad)
@@ -246,6 +269,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "report") == 0)
+        return report_cmd(argc - 1, argv + 1);
     if (argc == 3 && strcmp(argv[1], "rules-check") == 0)
     {
         finalizing = 1; /* rules_check prints the load error itself */

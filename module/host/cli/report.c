@@ -1,130 +1,34 @@
-/* report.c - the CLI's two views of a result.  Uses only the public
- * getters, like every host. */
+/* report.c - the CLI's two views of a result, through the public API
+ * only, like every host: JSON Lines (the library's own object) and the
+ * text report (a different view, from the getters). */
 #include "host/cli/report.h"
 
-#include "host/cli/json.h"
+#include <string.h>
+
+#include "util/json_esc.h"
 #include "util/num.h"
 
-static void json_spf(FILE *f, const authscore_msg *m, int id)
+/* The library's object (authscore_msg_json) with the file spliced in as
+ * the first key, so the line keeps the shape it had when the command
+ * built it from the getters. */
+static void put_file(void *user, const char *p, size_t n)
 {
-    int r = authscore_spf_result(m, id);
-    if (r == AUTHSCORE_RES_NOT_EVALUATED) {
-        fputs("null", f);
-        return;
-    }
-    fputc('{', f);
-    json_field(f, 0, "result", authscore_result_name(r));
-    json_field(f, ',', "domain", authscore_spf_domain(m, id));
-    json_field(f, ',', "dnssec", authscore_dnssec_name(authscore_spf_dnssec(m, id)));
-    fprintf(f, ",\"lookups\":%d,\"void_lookups\":%d,", authscore_spf_lookups(m, id),
-            authscore_spf_void_lookups(m, id));
-    json_field(f, 0, "mechanism", authscore_spf_mechanism(m, id));
-    json_field(f, ',', "explanation", authscore_spf_explanation(m, id));
-    json_field(f, ',', "reason", authscore_spf_reason(m, id));
-    fputc('}', f);
-}
-
-static void json_dkim(FILE *f, const authscore_msg *m)
-{
-    size_t n = authscore_dkim_count(m);
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fputc(',', f);
-        fputc('{', f);
-        json_field(f, 0, "d", authscore_dkim_domain(m, i));
-        json_field(f, ',', "s", authscore_dkim_selector(m, i));
-        json_field(f, ',', "a", authscore_dkim_algorithm(m, i));
-        json_field(f, ',', "result", authscore_result_name(authscore_dkim_result(m, i)));
-        json_field(f, ',', "reason", authscore_dkim_reason(m, i));
-        json_field(f, ',', "dnssec", authscore_dnssec_name(authscore_dkim_dnssec(m, i)));
-        unsigned fl = authscore_dkim_flags(m, i);
-        fprintf(f, ",\"key_bits\":%d,\"weak\":%s,\"testing\":%s,\"unsigned_content\":%s}",
-                authscore_dkim_key_bits(m, i),
-                (fl & AUTHSCORE_DKIM_WEAK_ALGORITHM) ? "true" : "false",
-                (fl & AUTHSCORE_DKIM_TESTING_KEY) ? "true" : "false",
-                (fl & AUTHSCORE_DKIM_UNSIGNED_CONTENT) ? "true" : "false");
-    }
-    fputc(']', f);
-}
-
-static void json_dmarc(FILE *f, const authscore_msg *m)
-{
-    int r = authscore_dmarc_result(m);
-    if (r == AUTHSCORE_RES_NOT_EVALUATED) {
-        fputs("null", f);
-        return;
-    }
-    fputc('{', f);
-    json_field(f, 0, "result", authscore_result_name(r));
-    json_field(f, ',', "domain", authscore_dmarc_domain(m));
-    json_field(f, ',', "policy", authscore_policy_name(authscore_dmarc_policy(m)));
-    json_field(f, ',', "disposition", authscore_policy_name(authscore_dmarc_disposition(m)));
-    fprintf(f, ",\"spf_aligned\":%s,\"dkim_aligned\":%s,",
-            authscore_dmarc_spf_aligned(m) == 1 ? "true" : "false",
-            authscore_dmarc_dkim_aligned(m) == 1 ? "true" : "false");
-    json_field(f, 0, "dnssec", authscore_dnssec_name(authscore_dmarc_dnssec(m)));
-    json_field(f, ',', "reason", authscore_dmarc_reason(m));
-    fputc('}', f);
-}
-
-/* Symbols are listed with or without rules (weights 0 without); the
- * score is null when no rule file was loaded. */
-static void json_symbols(FILE *f, const authscore_msg *m)
-{
-    double score;
-    int scored = authscore_score(m, &score) == 0;
-    fputs("\"symbols\":[", f);
-    size_t n = authscore_symbol_count(m);
-    for (size_t i = 0; i < n; i++) {
-        fputs(i ? ",{" : "{", f);
-        json_field(f, 0, "name", authscore_symbol_name(m, i));
-        fputs(",\"weight\":", f);
-        json_num(f, authscore_symbol_weight(m, i));
-        fputs(",\"options\":[", f);
-        size_t k = authscore_symbol_option_count(m, i);
-        for (size_t j = 0; j < k; j++) {
-            if (j)
-                fputc(',', f);
-            json_str(f, authscore_symbol_option(m, i, j));
-        }
-        fputs("]}", f);
-    }
-    if (scored) {
-        fputs("],\"score\":", f);
-        json_num(f, score);
-    } else
-        fputs("],\"score\":null", f);
+    fwrite(p, 1, n, user);
 }
 
 void report_json(FILE *f, const char *file, const authscore_msg *m)
 {
-    fputc('{', f);
-    json_field(f, 0, "file", file);
-    fputs(",\"message\":{\"from\":[", f);
-    for (size_t i = 0; i < authscore_msg_from_count(m); i++) {
-        if (i)
-            fputc(',', f);
-        json_str(f, authscore_msg_from(m, i));
+    const char *obj = authscore_msg_json(m);
+    fputs("{\"file\":\"", f);
+    as_json_escape(file, strlen(file), put_file, f);
+    fputc('"', f);
+    if (obj && obj[0] == '{' && obj[1] != '}') {
+        fputc(',', f);
+        fputs(obj + 1, f);
+    } else {
+        fputc('}', f);
     }
-    fputs("],", f);
-    json_field(f, 0, "from_domain", authscore_msg_from_domain(m));
-    fprintf(f, ",\"dkim_signatures\":%zu,", authscore_msg_dkim_signatures(m));
-    int ps = authscore_msg_parse_status(m);
-    json_field(f, 0, "parse_error", ps < 0 ? authscore_strerror(ps) : NULL);
-    fputs("},\"spf\":{\"mfrom\":", f);
-    json_spf(f, m, AUTHSCORE_SPF_MFROM);
-    fputs(",\"helo\":", f);
-    json_spf(f, m, AUTHSCORE_SPF_HELO);
-    fputs("},\"dkim\":", f);
-    json_dkim(f, m);
-    fputs(",\"dmarc\":", f);
-    json_dmarc(f, m);
-    fputc(',', f);
-    json_symbols(f, m);
-    json_field(f, ',', "authentication_results", authscore_ar_header(m));
-    fprintf(f, ",\"dns\":{\"queries\":%d,\"rounds\":%d}}\n", authscore_msg_dns_queries(m),
-            authscore_msg_dns_rounds(m));
+    fputc('\n', f);
 }
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }

@@ -57,7 +57,7 @@ int as_exim_spool_message(const char *path, const char *headers, size_t hlen,
  * fit.  It always fits AS_EXIM_SUMMARY_MAX: the fixed fields take under
  * 1 KiB and the symbols= list at most (AS_SYM_COUNT + AS_RULES_MAX_RULES)
  * entries of a 64-byte name and a weight of at most 9 bytes plus "(),". */
-#define AS_EXIM_SUMMARY_MAX (1024 + (36 + 512) * (64 + 12))
+#define AS_EXIM_SUMMARY_MAX (1024 + (42 + 512) * (64 + 12))
 int as_exim_summary(const authscore_msg *m, char *dst, size_t cap);
 
 /* Log callback: one datagram to the local syslog socket, facility mail,

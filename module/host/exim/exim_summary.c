@@ -91,7 +91,10 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
 
     int all = AUTHSCORE_DNSSEC_INDETERMINATE;
     int dkim_sec = AUTHSCORE_DNSSEC_INDETERMINATE;
-    int temp = spf == AUTHSCORE_RES_TEMPERROR || dmarc == AUTHSCORE_RES_TEMPERROR;
+    /* A DMARC override that rests on an ARC temperror defers too. */
+    const char *ov = authscore_dmarc_override(m);
+    int temp = spf == AUTHSCORE_RES_TEMPERROR || dmarc == AUTHSCORE_RES_TEMPERROR ||
+               (ov && !strcmp(ov, "temperror"));
     for (size_t i = 0; i < ndkim; i++) {
         dkim_sec = fold_dnssec(dkim_sec, authscore_dkim_dnssec(m, i));
         temp |= authscore_dkim_result(m, i) == AUTHSCORE_RES_TEMPERROR;
@@ -150,6 +153,9 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
     }
     if (!ns)
         put(&o, "-");
+    /* Added after symbols, as docs/exim.md promises new fields: ARC
+     * (RFC 8617): none, pass, fail or temperror (docs/arc.md). */
+    put(&o, " arc=%s", authscore_result_name(authscore_arc_result(m)));
     if (o.overflow)
         return -1;
     return (int)o.len;

@@ -20,6 +20,8 @@ Configuration (local.d/authscore.conf, or an `authscore { }` section):
   add_header   true (default): add an Authentication-Results header
   header_order position of that header among the message's (0: the top)
   options      table of further authscore_ctx_set_option() names/values
+  report_log   DMARC report rows to this file (docs/dmarc-reports.md);
+               report_all = true: a row for every message
   actions      forced actions (Rspamd's pre-result): reject, quarantine
                (DMARC dispositions, at least), temperror (a DNS failure),
                config_error; an action name, or false for none
@@ -90,6 +92,7 @@ int authscore_dkim_overall(const authscore_msg *m);
 int authscore_dmarc_result(const authscore_msg *m);
 const char *authscore_dmarc_domain(const authscore_msg *m);
 int authscore_dmarc_disposition(const authscore_msg *m);
+const char *authscore_dmarc_override(const authscore_msg *m);
 int authscore_score(const authscore_msg *m, double *score);
 size_t authscore_symbol_count(const authscore_msg *m);
 const char *authscore_symbol_name(const authscore_msg *m, size_t i);
@@ -126,10 +129,10 @@ local CONFIG_ERROR_SYMBOL = 'AS_CONFIG_ERROR'
 -- replace its defaults.  Weights the admin sets in local.d/override.d are
 -- left alone (admin_scores()).
 local RULE_PRIORITY = 1
--- Names Rspamd's own spf, dkim and dmarc modules register and other
--- modules depend on (ARC_CHECK once the module evaluates ARC).
+-- Names Rspamd's own spf, dkim, dmarc and arc modules register and other
+-- modules depend on (ARC_CHECK: arc's signing waits for it).
 local COMPAT = { spf = { 'SPF_CHECK' }, dkim = { 'DKIM_CHECK' },
-  dmarc = { 'DMARC_CHECK', 'DMARC_CALLBACK' } }
+  dmarc = { 'DMARC_CHECK', 'DMARC_CALLBACK' }, arc = { 'ARC_CHECK', 'ARC_CALLBACK' } }
 -- DKIM_TRACE options as Rspamd's dkim module writes them (domain:x).
 local TRACE = { [RES_PASS] = '+', [RES_FAIL] = '-', [RES_TEMPERROR] = '?' }
 
@@ -371,7 +374,8 @@ end
 -- pass, as Exim's 451 before its 550), else the DMARC disposition.
 local function actions(task, m)
   local temp = lib.authscore_spf_result(m, SPF_MFROM) == RES_TEMPERROR or
-      lib.authscore_dmarc_result(m) == RES_TEMPERROR
+      lib.authscore_dmarc_result(m) == RES_TEMPERROR or
+      cstr(lib.authscore_dmarc_override(m)) == 'temperror' -- rests on ARC
   for i = 0, tonumber(lib.authscore_dkim_count(m)) - 1 do
     temp = temp or lib.authscore_dkim_result(m, i) == RES_TEMPERROR
   end
@@ -526,7 +530,7 @@ end
 local callback_id
 
 -- The callback symbol, the config-error symbol and the names of Rspamd's
--- own spf, dkim and dmarc modules (as virtual symbols of this callback, so
+-- own spf, dkim, dmarc and arc modules (as virtual symbols of this callback, so
 -- that the modules that depend on them find them: arc, rbl, whitelist,
 -- reputation, phishing, ...).  Registered also for a broken
 -- configuration: the callback then marks every message.
@@ -715,6 +719,9 @@ local function configure()
   if type(settings.options) == 'table' then
     for k, v in pairs(settings.options) do set[#set + 1] = { tostring(k), tostring(v) } end
   end
+  local report, rerr = H.report_options(settings)
+  if not report then return broken('%s', rerr) end
+  for _, kv in ipairs(report) do set[#set + 1] = kv end
   for _, kv in ipairs(set) do
     rc = lib.authscore_ctx_set_option(ctx, kv[1], kv[2])
     if rc < 0 then

@@ -3,7 +3,8 @@ authscore_helpers.lua - the Rspamd plugin's pure helpers (no Rspamd API,
 so tests/rspamd/test-plugin.lua runs them in Rspamd's LuaJIT directly):
 PTR names, the record text of authscore_msg_answer(), the DNS query and the
 bounds-checked reply parser of the plugin's probe (rcode, TTL, Extended
-DNS Error), and the folding of the Authentication-Results value.
+DNS Error), the folding of the Authentication-Results value and the DMARC
+report settings as library options.
 
 Our own small DNS reader instead of a library: Rspamd's Lua API has no
 packet parser, and its resolver reports neither TTLs nor EDE (RFC 8914).
@@ -217,6 +218,27 @@ function M.fold(value, first_col, nl, max)
     break_before = w:sub(-1) == ';'
   end
   return table.concat(out)
+end
+
+-- The plugin's DMARC report settings (docs/dmarc-reports.md) as library
+-- options, in order: report_log (a file, or a directory ending in '/')
+-- gives report.log; report_all (true/false) gives report.all.  Anything
+-- else is refused with a reason, so a typo fails the configuration.
+function M.report_options(s)
+  local set = {}
+  if s.report_log ~= nil then
+    if type(s.report_log) ~= 'string' or s.report_log == '' then
+      return nil, 'report_log must be a file or directory name'
+    end
+    set[#set + 1] = { 'report.log', s.report_log }
+  end
+  if s.report_all ~= nil then
+    if type(s.report_all) ~= 'boolean' then
+      return nil, 'report_all must be true or false'
+    end
+    set[#set + 1] = { 'report.all', s.report_all and 'yes' or 'no' }
+  end
+  return set
 end
 
 return M

@@ -1,0 +1,232 @@
+/* test_arc_api.c - ARC through the public API, as a host sees it: the
+ * getters (and what they give when there is nothing to report), the
+ * exports, the DMARC override a trusted sealer brings (the disposition,
+ * authscore_dmarc_override(), the Exim summary) and its fail-closed form
+ * when the chain is temperror.  Sans-I/O, the answers from memdns (the
+ * DKIM fixtures' keys, a p=reject policy and SPF -all for example.com),
+ * the messages of tests/arc/data/, the shipped rules with example.com's
+ * sealers trusted. */
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <authscore.h>
+#include "arc_harness.h"
+#include "host/exim/exim.h"
+
+static dk_keys K;
+static char rules[4096];
+static char dir[] = "/tmp/authscore-arc-api-XXXXXX";
+
+static void setup(void)
+{
+    cr_assert_eq(dk_keys_open(&K), 0, "%s:%u", K.path, K.line);
+    static const char dmarc[] = "v=DMARC1; p=reject", spf[] = "v=spf1 -all";
+    cr_assert_eq(as_memdns_add(K.dns, "_dmarc.example.com", AUTHSCORE_QTYPE_TXT, dmarc,
+                               sizeof dmarc - 1), 0);
+    cr_assert_eq(as_memdns_add(K.dns, "example.com", AUTHSCORE_QTYPE_TXT, spf, sizeof spf - 1), 0);
+    strcpy(dir, "/tmp/authscore-arc-api-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
+    snprintf(rules, sizeof rules, "%s/site.conf", dir);
+    FILE *f = fopen(rules, "w");
+    cr_assert_not_null(f);
+    fprintf(f, ".include \"%s/rules/authscore.conf\"\n.include(priority=10) \"local.conf\"\n",
+            root ? root : ".");
+    fclose(f);
+    char local[4200];
+    snprintf(local, sizeof local, "%s/local.conf", dir);
+    f = fopen(local, "w");
+    cr_assert_not_null(f);
+    fputs("lists { arc_trusted_sealers { domains = [\"example.com\"]; } }\n", f);
+    fclose(f);
+}
+
+static void teardown(void)
+{
+    dk_keys_close(&K);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+TestSuite(arc_api, .init = setup, .fini = teardown);
+
+typedef struct run {
+    authscore_ctx *ctx;
+    authscore_msg *m;
+    char *bytes;
+} run_t;
+
+/* The host's loop: TXT from memdns, every other question NXDOMAIN. */
+static void drive(authscore_msg *m)
+{
+    uint32_t id;
+    const char *qname;
+    int qtype;
+    while (authscore_msg_next_query(m, &id, &qname, &qtype) == 1) {
+        as_arena a;
+        as_arena_init(&a, 1u << 20);
+        as_dns_answer ans;
+        cr_assert_eq(as_memdns_lookup(K.dns, &a, qname, (uint16_t)qtype, &ans), 0);
+        const char *rd[8];
+        size_t rl[8], n = 0;
+        for (size_t i = 0; qtype == AUTHSCORE_QTYPE_TXT && i < ans.count && n < 8; i++) {
+            rd[n] = ans.rr[i].u.txt.p;
+            rl[n++] = ans.rr[i].u.txt.len;
+        }
+        int status = qtype == AUTHSCORE_QTYPE_TXT ? ans.status : AUTHSCORE_DNS_NXDOMAIN;
+        if (status != AUTHSCORE_DNS_TIMEOUT)
+            cr_assert_eq(authscore_msg_answer(m, id, status, ans.dnssec, ans.why_bogus, 300, rd,
+                                              rl, status == AUTHSCORE_DNS_OK ? n : 0), 0);
+        as_arena_free(&a);
+    }
+    cr_assert_eq(authscore_msg_result(m), 0); /* the timeouts expire here */
+}
+
+static authscore_msg *run(run_t *r, const char *file)
+{
+    cr_assert_eq(authscore_ctx_new(&r->ctx), 0);
+    cr_assert_eq(authscore_ctx_set_option(r->ctx, "dns.backend", "none"), 0);
+    cr_assert_eq(authscore_ctx_set_option(r->ctx, "authserv_id", "mx.test"), 0);
+    cr_assert_eq(authscore_ctx_set_option(r->ctx, "rules.file", rules), 0);
+    cr_assert_eq(authscore_ctx_finalize(r->ctx), 0, "%s", authscore_ctx_error(r->ctx));
+    size_t len;
+    r->bytes = arc_fixture(file, &len);
+    cr_assert_not_null(r->bytes, "%s", file);
+    cr_assert_eq(authscore_msg_new(r->ctx, "198.51.100.9", "mail.lists.example.net",
+                                   "bounce@lists.example.net", r->bytes, len, &r->m), 0);
+    cr_assert_eq(authscore_msg_set_time(r->m, ARC_T0), 0);
+    drive(r->m);
+    return r->m;
+}
+
+static void run_free(run_t *r)
+{
+    authscore_msg_free(r->m);
+    authscore_ctx_free(r->ctx);
+    free(r->bytes);
+}
+
+static void nothing_to_report(const authscore_msg *m, const char *when)
+{
+    cr_expect_eq(authscore_arc_result(m), AUTHSCORE_RES_NOT_EVALUATED, "%s", when);
+    cr_expect_null(authscore_arc_reason(m), "%s", when);
+    cr_expect_eq(authscore_arc_chain_length(m), AUTHSCORE_ENOTEVAL, "%s", when);
+    cr_expect_eq(authscore_arc_oldest_pass(m), AUTHSCORE_ENOTEVAL, "%s", when);
+    cr_expect_eq(authscore_arc_instance_count(m), 0, "%s", when);
+    cr_expect_null(authscore_arc_domain(m, 0), "%s", when);
+    cr_expect_null(authscore_arc_selector(m, 0), "%s", when);
+    cr_expect_eq(authscore_arc_seal_result(m, 0), AUTHSCORE_RES_NOT_EVALUATED, "%s", when);
+    cr_expect_eq(authscore_arc_ams_result(m, 0), AUTHSCORE_RES_NOT_EVALUATED, "%s", when);
+    cr_expect_eq(authscore_arc_dnssec(m, 0), AUTHSCORE_DNSSEC_INDETERMINATE, "%s", when);
+    cr_expect_null(authscore_dmarc_override(m), "%s", when);
+}
+
+Test(arc_api, getters_outside_their_phase)
+{
+    nothing_to_report(NULL, "NULL message");
+    run_t r = {0};
+    cr_assert_eq(authscore_ctx_new(&r.ctx), 0);
+    cr_assert_eq(authscore_ctx_set_option(r.ctx, "dns.backend", "none"), 0);
+    cr_assert_eq(authscore_ctx_finalize(r.ctx), 0);
+    size_t len;
+    r.bytes = arc_fixture("pass1.eml", &len);
+    cr_assert_eq(authscore_msg_new(r.ctx, NULL, NULL, NULL, r.bytes, len, &r.m), 0);
+    nothing_to_report(r.m, "phase NEW");
+    uint32_t id;
+    const char *q;
+    int t;
+    cr_assert_eq(authscore_msg_next_query(r.m, &id, &q, &t), 1);
+    nothing_to_report(r.m, "phase RESOLVING");
+    run_free(&r);
+}
+
+Test(arc_api, a_passing_chain_and_its_sets)
+{
+    run_t r = {0};
+    authscore_msg *m = run(&r, "oldest.eml");
+    cr_expect_eq(authscore_arc_result(m), AUTHSCORE_RES_PASS);
+    cr_expect_str_eq(authscore_arc_reason(m), "ok");
+    cr_expect_eq(authscore_arc_chain_length(m), 3);
+    cr_expect_eq(authscore_arc_oldest_pass(m), 2);
+    cr_assert_eq(authscore_arc_instance_count(m), 3);
+    cr_expect_str_eq(authscore_arc_domain(m, 2), "example.com");
+    cr_expect_str_eq(authscore_arc_selector(m, 2), "rsa2048");
+    cr_expect_eq(authscore_arc_seal_result(m, 0), AUTHSCORE_RES_PASS);
+    cr_expect_eq(authscore_arc_ams_result(m, 0), AUTHSCORE_RES_FAIL);
+    cr_expect_eq(authscore_arc_ams_result(m, 2), AUTHSCORE_RES_PASS);
+    cr_expect_eq(authscore_arc_dnssec(m, 0), AUTHSCORE_DNSSEC_INSECURE);
+    cr_expect_eq(authscore_arc_seal_result(m, 3), AUTHSCORE_RES_NOT_EVALUATED, "out of range");
+    const char *ar = authscore_ar_header(m);
+    cr_expect_not_null(strstr(ar, "; arc=pass (i=3, d=example.com, DNSSEC insecure) "
+                                  "header.oldest-pass=2 smtp.remote-ip=198.51.100.9"), "%s", ar);
+    run_free(&r);
+
+    m = run(&r, "gap.eml");
+    cr_expect_eq(authscore_arc_result(m), AUTHSCORE_RES_FAIL);
+    cr_expect_str_eq(authscore_arc_reason(m), "instance_gap");
+    cr_expect_eq(authscore_arc_chain_length(m), 2);
+    cr_expect_eq(authscore_arc_oldest_pass(m), AUTHSCORE_ENOTEVAL);
+    cr_expect_eq(authscore_arc_instance_count(m), 0, "no sets for a broken structure");
+    run_free(&r);
+}
+
+/* The override as the hosts act on it. */
+Test(arc_api, a_trusted_sealer_lowers_the_disposition_and_the_hosts_see_it)
+{
+    run_t r = {0};
+    char sum[AS_EXIM_SUMMARY_MAX];
+    authscore_msg *m = run(&r, "pass1.eml");
+    cr_expect_eq(authscore_dmarc_result(m), AUTHSCORE_RES_FAIL, "the result stays fail");
+    cr_expect_eq(authscore_dmarc_policy(m), AUTHSCORE_DMARC_POLICY_REJECT);
+    cr_expect_eq(authscore_dmarc_disposition(m), AUTHSCORE_DMARC_POLICY_NONE);
+    cr_expect_str_eq(authscore_dmarc_override(m), "trusted_forwarder");
+    cr_assert_gt(as_exim_summary(m, sum, sizeof sum), 0);
+    cr_expect_not_null(strstr(sum, " dmarc=fail policy=reject disposition=none "), "%s", sum);
+    cr_expect_not_null(strstr(sum, " temperror=no "), "%s", sum);
+    cr_expect_not_null(strstr(sum, "AS_ARC_TRUSTED_OVERRIDE(0.00)"), "%s", sum);
+    cr_expect_not_null(strstr(sum, " arc=pass"), "%s", sum);
+    run_free(&r);
+
+    /* The trusted sealer's key times out: no override, no reject either;
+     * the Exim ACL defers. */
+    m = run(&r, "seal-timeout.eml");
+    cr_expect_eq(authscore_arc_result(m), AUTHSCORE_RES_TEMPERROR);
+    cr_expect_eq(authscore_dmarc_result(m), AUTHSCORE_RES_FAIL);
+    cr_expect_eq(authscore_dmarc_disposition(m), AUTHSCORE_DMARC_POLICY_NONE);
+    cr_expect_str_eq(authscore_dmarc_override(m), "temperror");
+    cr_assert_gt(as_exim_summary(m, sum, sizeof sum), 0);
+    cr_expect_not_null(strstr(sum, " temperror=yes "), "%s", sum);
+    cr_expect_not_null(strstr(sum, " arc=temperror"), "%s", sum);
+    cr_expect_null(strstr(sum, "AS_ARC_TRUSTED_OVERRIDE"), "%s", sum);
+    run_free(&r);
+
+    /* A seal that does not verify: the reject stands. */
+    m = run(&r, "seal-broken.eml");
+    cr_expect_eq(authscore_arc_result(m), AUTHSCORE_RES_FAIL);
+    cr_expect_eq(authscore_dmarc_disposition(m), AUTHSCORE_DMARC_POLICY_REJECT);
+    cr_expect_null(authscore_dmarc_override(m));
+    run_free(&r);
+}
+
+Test(arc_api, exported_under_the_version_node)
+{
+    static const char *const names[] = {
+        "authscore_arc_result", "authscore_arc_reason", "authscore_arc_chain_length",
+        "authscore_arc_oldest_pass", "authscore_arc_instance_count", "authscore_arc_domain",
+        "authscore_arc_selector", "authscore_arc_seal_result", "authscore_arc_ams_result",
+        "authscore_arc_dnssec", "authscore_dmarc_override"};
+    const char *root = getenv("AUTHSCORE_BUILD_ROOT");
+    cr_assert_not_null(root, "AUTHSCORE_BUILD_ROOT (meson's test env)");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/libauthscore.so.0", root);
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    cr_assert_not_null(h, "%s", dlerror());
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        cr_expect_not_null(dlvsym(h, names[i], "AUTHSCORE_1.0"), "%s", names[i]);
+    cr_expect_null(dlsym(h, "as_arc_start"), "the engine stays hidden");
+    dlclose(h);
+}
