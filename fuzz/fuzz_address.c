@@ -8,14 +8,8 @@
 
 #include <authscore.h>
 #include "msg/address.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                 \
-    do {                         \
-        if (!(c))                \
-            __builtin_trap();    \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *d = (const char *)data;

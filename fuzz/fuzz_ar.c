@@ -15,6 +15,7 @@
 #include <authscore.h>
 #include "score/ar_read.h"
 #include "score/ar_write.h"
+#include "fuzz_check.h"
 
 #define MAX_SIGS 40
 
@@ -103,7 +104,6 @@ static void check_reason(as_buf *b, const as_ar_resinfo *r, int result, const ch
     check(r->reason && strlen(r->reason) == b->len && !memcmp(r->reason, b->p ? b->p : "", b->len));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     as_arena a;

@@ -13,14 +13,8 @@
 #include "arc/aar.h"
 #include "arc/instance.h"
 #include "score/arc_vouch.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)              \
-    do {                      \
-        if (!(c))             \
-            __builtin_trap(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data;

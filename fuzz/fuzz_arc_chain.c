@@ -14,14 +14,8 @@
 #include "dkim/dkim.h"
 #include "dns/qtab.h"
 #include "msg/message.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)              \
-    do {                      \
-        if (!(c))             \
-            __builtin_trap(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (2u << 20))

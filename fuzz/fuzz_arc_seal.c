@@ -17,14 +17,8 @@
 #include "dkim/sig.h"
 #include "msg/tagvalue.h"
 #include "fuzz_field.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)              \
-    do {                      \
-        if (!(c))             \
-            __builtin_trap(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t nl;

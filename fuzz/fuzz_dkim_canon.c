@@ -14,12 +14,7 @@
 #include <string.h>
 
 #include "dkim/canon.h"
-
-#define CHECK(c)              \
-    do {                      \
-        if (!(c))             \
-            __builtin_trap(); \
-    } while (0)
+#include "fuzz_check.h"
 
 #define MAX_IN 65536u
 
@@ -113,7 +108,6 @@ static obuf mk(size_t cap)
     return o;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size > MAX_IN)

@@ -8,12 +8,7 @@
 #include <string.h>
 
 #include "dkim/keycache.h"
-
-#define CHECK(c)              \
-    do {                      \
-        if (!(c))             \
-            __builtin_trap(); \
-    } while (0)
+#include "fuzz_check.h"
 
 static const char *const reasons[] = {
     "key_syntax", "key_revoked", "key_unknown_type", "key_service",
@@ -22,7 +17,6 @@ static const char *const reasons[] = {
 
 static as_dkim_keycache *cache;
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data;

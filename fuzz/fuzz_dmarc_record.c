@@ -15,8 +15,8 @@
 #include "dmarc/record.h"
 #include "dmarc/walk.h"
 #include "dns/dns.h"
+#include "fuzz_check.h"
 
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 static int in_input(as_span s, const uint8_t *d, size_t n)
 {
@@ -33,8 +33,6 @@ static int policy_ok(int pol, int st)
     return (st == AS_DMARC_TAG_ABSENT || st == AS_DMARC_TAG_INVALID) &&
            pol == AUTHSCORE_DMARC_POLICY_UNSET;
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

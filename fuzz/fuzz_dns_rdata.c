@@ -9,12 +9,7 @@
 #include <string.h>
 
 #include "dns/dns.h"
-
-#define CHECK(c)                   \
-    do {                           \
-        if (!(c))                  \
-            __builtin_trap();      \
-    } while (0)
+#include "fuzz_check.h"
 
 static void check_name(const char *n)
 {
@@ -24,8 +19,6 @@ static void check_name(const char *n)
     for (size_t i = 0; i < len; i++)
         CHECK(!(n[i] >= 'A' && n[i] <= 'Z'));
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,8 +9,8 @@
 
 #include <authscore.h>
 #include "score/domain_list.h"
+#include "fuzz_check.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     as_domain_builder b;

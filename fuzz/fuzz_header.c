@@ -8,12 +8,7 @@
 #include <authscore.h>
 #include "msg/header.h"
 #include "msg/message.h"
-
-#define CHECK(c)                 \
-    do {                         \
-        if (!(c))                \
-            __builtin_trap();    \
-    } while (0)
+#include "fuzz_check.h"
 
 static int inside(const char *p, size_t n, const char *base, size_t len)
 {
@@ -152,7 +147,6 @@ static void check_message(const char *d, size_t len)
     as_arena_free(&a);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *d = (const char *)data;

@@ -14,9 +14,9 @@
 #include <stdio.h>
 
 #include "pipeline_driver.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pd_run(data, size, &st) != 0) {
         fprintf(stderr, "fuzz_pipeline: invariant failed at pipeline_driver.c:%d: %s\n%s\n",
                 st.line, st.violation, st.detail ? st.detail : "");
-        __builtin_trap();
+        CHECK(0);
     }
     return 0;
 }

@@ -15,8 +15,8 @@
 #include "host/cli/report_agg.h"
 #include "host/cli/report_read.h"
 #include "host/cli/report_xml.h"
+#include "fuzz_check.h"
 
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 typedef struct seen {
     agg a;
@@ -38,8 +38,6 @@ static void on_bad(void *user, const char *file, size_t line, const char *why)
     s->bad++;
     CHECK(file && line >= 1 && why && *why);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -13,6 +13,7 @@
 #include <authscore.h>
 #include "msg/header.h"
 #include "score/rules.h"
+#include "fuzz_check.h"
 
 static const char headers[] = "From: a@paypal.example\r\nSubject: urgent wire transfer\r\n\r\n";
 
@@ -51,7 +52,6 @@ static void score_fixed(const as_rules *r)
     as_arena_free(&a);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     as_rules *r = (as_rules *)1;

@@ -23,6 +23,7 @@
 #include "spf/spf.h"
 #include "spf/spf_macro.h"
 #include "spf/spf_record.h"
+#include "fuzz_check.h"
 
 static const uint8_t *lo, *hi;
 
@@ -144,8 +145,6 @@ static void evaluate(const char *p, size_t size)
         abort();
     as_memdns_free(m);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

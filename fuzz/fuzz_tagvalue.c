@@ -8,12 +8,7 @@
 
 #include <authscore.h>
 #include "msg/tagvalue.h"
-
-#define CHECK(c)                 \
-    do {                         \
-        if (!(c))                \
-            __builtin_trap();    \
-    } while (0)
+#include "fuzz_check.h"
 
 static int inside(as_span s, const char *base, size_t len)
 {
@@ -25,7 +20,6 @@ static int is_fws_byte(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *d = (const char *)data;

@@ -14,6 +14,7 @@
 #include <authscore.h>
 #include "score/ucl.h"
 #include "ucl_dump.h"
+#include "fuzz_check.h"
 
 #define ARENA_CAP (256u << 20)
 
@@ -130,7 +131,6 @@ static void check_error(int rc, const as_ucl_error *err, const as_ucl_doc *d,
     check(rc != AUTHSCORE_EPARSE || err->line >= 1);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     as_arena a;
