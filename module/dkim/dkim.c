@@ -28,6 +28,10 @@
 #define AMS_COOKIE ((uintptr_t)1 << 16)
 /* Body jobs: one per evaluated signature at most, DKIM's and ARC's. */
 #define MAX_JOBS (AS_DKIM_MAX_SIGNATURES_HARD + AS_DKIM_AMS_MAX_INSTANCE)
+/* Distinct jobs are few (one per canonicalization, digest and l=): this
+ * many live in the engine, the rest in an arena array made on first need,
+ * so a plain message does not carry room for MAX_JOBS (10 KiB). */
+#define INLINE_JOBS 8
 
 enum { ST_WAIT = 0, ST_DONE = 1 };
 
@@ -66,7 +70,8 @@ struct as_dkim {
     size_t nsig;
     sig_state *sigs;
     size_t njobs;
-    body_job jobs[MAX_JOBS];
+    body_job jobs[INLINE_JOBS];
+    body_job *more_jobs;    /* MAX_JOBS - INLINE_JOBS, made on first need */
     sig_state *ams;         /* ARC-Message-Signatures, as_dkim_ams_add */
     size_t nams;
     int hashed;
@@ -85,6 +90,11 @@ static void settle(sig_state *s, int result, const char *reason)
     s->res.result = result;
     s->res.reason = reason;
     s->state = ST_DONE;
+}
+
+static body_job *job_at(as_dkim *d, size_t k)
+{
+    return k < INLINE_JOBS ? &d->jobs[k] : &d->more_jobs[k - INLINE_JOBS];
 }
 
 /* ---- body hashing ------------------------------------------------------- */
@@ -118,7 +128,7 @@ static void hash_bodies(as_dkim *d)
         body_sink bs;
         bs.n = 0;
         for (size_t k = 0; k < d->njobs; k++) {
-            body_job *j = &d->jobs[k];
+            body_job *j = job_at(d, k);
             if (j->mode != mode)
                 continue;
             j->h = as_crypto_hash_new(j->md);
@@ -239,7 +249,7 @@ static const char *judge_with_key(as_dkim *d, sig_state *s,
     if (as_dkim_key_too_small(kr))
         return "key_too_small";
 
-    const body_job *j = &d->jobs[s->job];
+    const body_job *j = job_at(d, s->job);
     if (!j->ok) {
         *result = AUTHSCORE_RES_TEMPERROR;
         return "no_memory";
@@ -317,14 +327,21 @@ static void on_key(void *engine, uintptr_t cookie, const as_dns_answer *ans)
 
 /* ---- set-up ------------------------------------------------------------- */
 
+/* The job shared with an earlier signature, or a new one; SIZE_MAX when
+ * the arena refuses room for more. */
 static size_t add_job(as_dkim *d, const as_dkim_sig *sg)
 {
     for (size_t k = 0; k < d->njobs; k++) {
-        const body_job *j = &d->jobs[k];
+        const body_job *j = job_at(d, k);
         if (j->mode == sg->bcanon && j->md == sg->md && j->l == sg->l)
             return k;
     }
-    body_job *j = &d->jobs[d->njobs];
+    if (d->njobs == INLINE_JOBS && !d->more_jobs) {
+        d->more_jobs = as_arena_alloc(d->a, (MAX_JOBS - INLINE_JOBS) * sizeof *d->more_jobs);
+        if (!d->more_jobs)
+            return SIZE_MAX;
+    }
+    body_job *j = job_at(d, d->njobs);
     memset(j, 0, sizeof *j);
     j->mode = sg->bcanon;
     j->md = sg->md;
@@ -390,6 +407,10 @@ static int ask(as_dkim *d, sig_state *s, uintptr_t cookie, int may_query, int ac
         return rc;
     /* Only after a successful ask, so jobs never outnumber the cap. */
     s->job = add_job(d, sg);
+    if (s->job == SIZE_MAX) {
+        settle(s, AUTHSCORE_RES_TEMPERROR, arena_reason(d->a));
+        return AUTHSCORE_ENOMEM;
+    }
     s->has_job = 1;
     return 1;
 }
@@ -476,7 +497,7 @@ void as_dkim_hash(as_dkim *d)
     for (size_t k = 0; k < d->nsig; k++) {
         sig_state *s = &d->sigs[k];
         if (s->has_job) {
-            const body_job *j = &d->jobs[s->job];
+            const body_job *j = job_at(d, s->job);
             s->res.body_length = j->total;
             if (s->sig.l >= 0 && j->total > (uint64_t)s->sig.l)
                 s->res.flags |= AUTHSCORE_DKIM_UNSIGNED_CONTENT;

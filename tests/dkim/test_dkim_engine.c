@@ -457,6 +457,27 @@ Test(engine, body_hashes_are_shared_per_canon_digest_and_length)
     free(buf);
 }
 
+/* Twelve signatures with twelve l= values need twelve body hashes: more
+ * than the engine keeps inline, so the rest go to the arena. */
+Test(engine, more_body_hashes_than_inline)
+{
+    size_t len;
+    char *msg = fixture("lengths.eml", &len);
+    dk_run r;
+    as_dkim_config cfg = {16, -1, 0};
+    run_bytes(msg, len, T0 + 1, &cfg, DK_HASH_FIRST, &r);
+    cr_assert_eq(as_dkim_count(r.d), 12);
+    for (size_t i = 0; i < 12; i++)
+        expect(&r, i, AUTHSCORE_RES_PASS, "ok");
+    cr_expect_eq(as_dkim_body_hash_count(r.d), 12);
+    dk_run_free(&r);
+    run_bytes(msg, len, T0 + 1, &cfg, DK_ANSWER_FIRST, &r);
+    for (size_t i = 0; i < 12; i++)
+        expect(&r, i, AUTHSCORE_RES_PASS, "ok");
+    dk_run_free(&r);
+    free(msg);
+}
+
 Test(engine, cached_keys_are_not_decoded_again)
 {
     size_t len;

@@ -243,6 +243,8 @@ Test(faults, several_signatures_and_over_signing)
     cr_expect_gt(st.degraded, 0);
     sweep("length.eml", &st);
     cr_expect_gt(st.degraded, 0);
+    sweep("lengths.eml", &st);  /* body hashes beyond the inline ones */
+    cr_expect_gt(st.degraded, 0);
 }
 
 /* The cache itself, one record at a time: a fault gives the usable key or

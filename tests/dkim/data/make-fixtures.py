@@ -170,6 +170,11 @@ def main():
     blen = len(Relaxed.canonicalize_body(body))
     write("length.eml", sign(BASE, r2048, b"example.com", b"rsa2048", l=blen)
           + BASE + b"Unsigned footer appended by a list.\r\n")
+    # Twelve l= values: twelve body hashes, more than the engine keeps in
+    # its own struct (test_dkim_engine.c, more_body_hashes_than_inline).
+    write("lengths.eml", b"".join(
+        sign(BASE, r2048, b"example.com", b"rsa2048", l=blen - k)
+        for k in range(12)) + BASE)
     write("small.eml", sign(BASE, r512, b"example.com", b"rsa512") + BASE)
     write("oversign.eml", sign(BASE, r2048, b"example.com", b"rsa2048",
                                h=(b"from", b"from", b"to", b"subject",
