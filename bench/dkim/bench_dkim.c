@@ -29,6 +29,9 @@
 #include "dns/memdns.h"
 #include "dns/qtab.h"
 #include "msg/message.h"
+#include "util/file.h"
+
+#define BENCH_FILE_MAX (64u << 20)  /* one corpus message, at most */
 
 #define MAX_MSGS 100000
 #define ARENA_MAX (64u << 20)
@@ -84,27 +87,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p) {
-        p[n] = 0;
-        *len = (size_t)n;
-    }
-    return p;
 }
 
 /* ---- the engine, one message ------------------------------------------- */
@@ -278,8 +260,7 @@ int main(int argc, char **argv)
         if (!path[0])
             continue;
         msg *m = &msgs[nmsgs];
-        m->p = read_all(path, &m->n);
-        if (!m->p) {
+        if (as_file_read(path, BENCH_FILE_MAX, &m->p, &m->n, NULL, 0) != 0) {
             fprintf(stderr, "%s: cannot read\n", path);
             return 2;
         }

@@ -46,6 +46,9 @@
 #include "dns/qtab.h"
 #include "memcount.h"
 #include "spf/spf.h"
+#include "util/file.h"
+
+#define BENCH_FILE_MAX (64u << 20)  /* one corpus message, at most */
 
 #define MAX_WAVE 1024
 
@@ -105,25 +108,6 @@ static stat3 stats(double *v, size_t n)
     return s;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p)
-        *len = (size_t)n;
-    return p;
-}
-
 static void load_envelopes(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -147,8 +131,7 @@ static void load_envelopes(const char *path)
                 die("out of memory");
         }
         env *e = &envs[nenv];
-        e->p = read_all(fld[0], &e->n);
-        if (!e->p)
+        if (as_file_read(fld[0], BENCH_FILE_MAX, &e->p, &e->n, NULL, 0) != 0)
             die("cannot read a message of the envelope list");
         e->ip = strdup(fld[1]);
         e->helo = strdup(fld[2]);

@@ -20,6 +20,7 @@ msgs=${BENCH_RSPAMD_MESSAGES:-800}
 clients=${BENCH_RSPAMD_CLIENTS:-8}
 PATH=$PATH:/usr/sbin:/sbin
 . "$src/bench/cli/serve.sh"
+. "$src/tests/rspamd/standalone_conf.sh"
 row() { printf 'ROW|9 Rspamd|%s|%s|%s|%s\n' "$1" "$2" "$3" "$4"; }
 if ! command -v rspamd >/dev/null || ! command -v unbound >/dev/null; then
     row "Rspamd end to end" "not run" "-" "needs rspamd and unbound"
@@ -61,42 +62,10 @@ start_rspamd() { # NAME BODY
     local d=$work/$1
     mkdir -p "$d"
     rs_port=$(free_port)
-    cat >"$d/rspamd.conf" <<EOF
-options {
-    pidfile = "$d/rspamd.pid";
-    url_tld = "$work/tld.dat";
-    cache_file = "$d/symbols.cache";
-    dynamic_conf = "$d/rspamd_dynamic";
-    history_file = "$d/rspamd.history";
-    stats_file = "$d/stats.ucl";
-    hs_cache_dir = "$d/";
-    tempdir = "$d";
-    task_timeout = 8s;
-    local_addrs = [];
-    dns {
-        nameserver = ["127.0.0.1:$ub_port"];
-        enable_dnssec = true;
-        timeout = 1s;
-        retransmits = 2;
-    }
-$2
-}
-logging {
-    type = "file";
-    filename = "$d/rspamd.log";
-    level = "warning";
-}
-worker "normal" {
-    bind_socket = "127.0.0.1:$rs_port";
-    count = 1;
-}
-actions {
-    reject = 15;
-    add_header = 6;
-    greylist = 4;
-}
-$3
-EOF
+    {
+        standalone_conf "$d" "$rs_port" "$ub_port" "$work/tld.dat" 8s "$d/rspamd.log" warning "$2"
+        printf '%s\n' "$3"
+    } >"$d/rspamd.conf"
     taskset -c "$core" rspamd -f $insecure -u "$(id -un)" -g "$(id -gn)" -c "$d/rspamd.conf" \
         >"$d/stdout.log" 2>&1 &
     rs_pid=$!

@@ -20,6 +20,7 @@ lib=$(realpath "${1:?usage: with-fixtures.sh run-rspamd.sh libauthscore.so}")
 here=$(cd "$(dirname "$0")" && pwd)
 src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 . "$here/common.sh"
+. "$here/standalone_conf.sh"
 need_tools rspamd rspamc unbound
 [ -z "${AUTHSCORE_DNS_SKIP:-}" ] || skip "$AUTHSCORE_DNS_SKIP"
 [ -n "${AUTHSCORE_DNS_NSD_CONF:-}" ] || skip "run me under tests/dns/with-fixtures.sh"
@@ -75,42 +76,11 @@ start_rspamd() {
     local d=$work/$1 t0 t1
     mkdir -p "$d"
     rs_port=$(free_port)
-    cat >"$d/rspamd.conf" <<EOF
-options {
-    pidfile = "$d/rspamd.pid";
-    filters = "";
-    url_tld = "$work/tld.dat";
-    cache_file = "$d/symbols.cache";
-    dynamic_conf = "$d/rspamd_dynamic";
-    history_file = "$d/rspamd.history";
-    stats_file = "$d/stats.ucl";
-    hs_cache_dir = "$d/";
-    tempdir = "$d";
-    check_all_filters = false;
-    task_timeout = $2;
-    local_addrs = [];
-    dns {
-        nameserver = ["127.0.0.1:$ub_port"];
-        enable_dnssec = true;
-        timeout = 1s;
-        retransmits = 2;
-    }
-}
-logging {
-    type = "file";
-    filename = "$work/$1.log";
-    level = "info";
-    debug_modules = ["authscore"];
-}
-worker "normal" {
-    bind_socket = "127.0.0.1:$rs_port";
-    count = 1;
-}
-actions {
-    reject = 15;
-    add_header = 6;
-    greylist = 4;
-}
+    {
+        standalone_conf "$d" "$rs_port" "$ub_port" "$work/tld.dat" "$2" "$work/$1.log" info \
+            '    filters = "";
+    check_all_filters = false;' '    debug_modules = ["authscore"];'
+        cat <<EOF
 lua = "$src/module/host/rspamd/authscore.lua";
 authscore {
     library = "$lib";
@@ -121,6 +91,7 @@ authscore {
     ${3:-}
 }
 EOF
+    } >"$d/rspamd.conf"
     t0=$(now_ms)
     rspamd -f $insecure -u "$(id -un)" -g "$(id -gn)" -c "$d/rspamd.conf" >"$work/$1-stdout.log" 2>&1 &
     rs_pid=$!
