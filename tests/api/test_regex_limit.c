@@ -104,6 +104,7 @@ Test(regex_limit, raises_as_regex_limit_naming_the_rule)
     char rules[] = "/tmp/authscore-regex-limit-XXXXXX";
     write_rules(rules, RULES);
     authscore_ctx *ctx = ctx_with(rules);
+    unlink(rules); /* read at finalize: gone even if an assertion stops the test */
     authscore_msg *m = scored(ctx, crafted_subject());
 
     long lim = find(m, "AS_REGEX_LIMIT");
@@ -139,7 +140,6 @@ Test(regex_limit, raises_as_regex_limit_naming_the_rule)
     cr_expect_eq(log_lines, 2, "logged once per rule: %s", log_text);
     authscore_msg_free(m);
     authscore_ctx_free(ctx);
-    unlink(rules);
 }
 
 /* A repeated group on a long subject: the JIT's stack (or, without JIT,
@@ -150,6 +150,7 @@ Test(regex_limit, jit_stack_or_heap_limit_too)
     write_rules(rules,
                 "rules { AB_ONLY { weight = 1; header { name = \"Subject\"; regex = \"/^(a|b)*$/\"; } } }\n");
     authscore_ctx *ctx = ctx_with(rules);
+    unlink(rules); /* read at finalize: gone even if an assertion stops the test */
     static char subject[20001];
     memset(subject, 'a', sizeof subject - 1);
     authscore_msg *m = scored(ctx, subject);
@@ -160,7 +161,6 @@ Test(regex_limit, jit_stack_or_heap_limit_too)
     cr_expect(strstr(log_text, "(jit_stack)") || strstr(log_text, "(heap_limit)"), "%s", log_text);
     authscore_msg_free(m);
     authscore_ctx_free(ctx);
-    unlink(rules);
 }
 
 Test(regex_limit, a_subject_within_the_limit_is_matched)
@@ -168,6 +168,7 @@ Test(regex_limit, a_subject_within_the_limit_is_matched)
     char rules[] = "/tmp/authscore-regex-limit-XXXXXX";
     write_rules(rules, RULES);
     authscore_ctx *ctx = ctx_with(rules);
+    unlink(rules); /* read at finalize: gone even if an assertion stops the test */
     /* The same regex on an ordinary subject: matched, no limit. */
     authscore_msg *m = scored(ctx, "aaaa");
     cr_expect_geq(find(m, "SLOW_SUBJECT"), 0);
@@ -181,5 +182,4 @@ Test(regex_limit, a_subject_within_the_limit_is_matched)
     cr_expect_eq(log_lines, 0, "%s", log_text);
     authscore_msg_free(m);
     authscore_ctx_free(ctx);
-    unlink(rules);
 }
