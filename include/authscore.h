@@ -519,6 +519,21 @@ AUTHSCORE_API const char *authscore_dmarc_reason(const authscore_msg *m);
  * a DMARC temperror (the Exim summary says temperror=yes).  NULL without
  * an override or nothing to report.  Static storage. */
 AUTHSCORE_API const char *authscore_dmarc_override(const authscore_msg *m);
+/* Whether the verdict a host acts on rests on a temporary error, so the
+ * host defers the message (Exim 451, Rspamd soft reject, the milter's
+ * temperror_action): 1 when DMARC is AUTHSCORE_RES_TEMPERROR or
+ * authscore_dmarc_override() is "temperror", or a fault of the module
+ * (reason "no_memory" or "limit") made SPF for MAIL FROM or a DKIM
+ * signature AUTHSCORE_RES_TEMPERROR; when DMARC has no pass or
+ * fail (no policy, no usable From, permerror), also when SPF for MAIL
+ * FROM or the message's DKIM result (authscore_dkim_overall()) is
+ * AUTHSCORE_RES_TEMPERROR; else 0.  A DMARC pass or fail already weighs
+ * every identifier that could align, so an unaligned signature's DNS
+ * temperror neither delays a pass nor turns a reject into a retry
+ * (docs/architecture.md, "When a host defers").  Nothing to report (NULL,
+ * before authscore_msg_result(), a refused message): AUTHSCORE_ENOTEVAL,
+ * nonzero, so `if (authscore_msg_temperror(m))` defers that too. */
+AUTHSCORE_API int authscore_msg_temperror(const authscore_msg *m);
 
 /* ARC (RFC 8617, docs/arc.md).  authscore_arc_result(): the chain
  * validation status as an enum authscore_result: AUTHSCORE_RES_NONE (no

@@ -6,6 +6,8 @@
  * never a negative code, so their value is always a valid enum; other int
  * getters give AUTHSCORE_ENOTEVAL; strings NULL; counts, flags and
  * weights 0.  See include/authscore.h, GETTERS. */
+#include <string.h>
+
 #include "core/internal.h"
 #include "score/symbols.h"
 
@@ -261,6 +263,41 @@ const char *authscore_dmarc_override(const authscore_msg *m)
     if (m->scored.override.undetermined)
         return "temperror";
     return m->scored.override.active ? m->scored.override.type : NULL;
+}
+
+static int fault_temperror(int result, const char *reason)
+{
+    return result == AUTHSCORE_RES_TEMPERROR && reason &&
+           (strcmp(reason, "no_memory") == 0 || strcmp(reason, "limit") == 0);
+}
+
+/* The one definition of "defer this message" that every host uses. */
+int authscore_msg_temperror(const authscore_msg *m)
+{
+    if (!done(m))
+        return AUTHSCORE_ENOTEVAL;
+    const char *ov = authscore_dmarc_override(m);
+    int dmarc = authscore_dmarc_result(m);
+    if (dmarc == AUTHSCORE_RES_TEMPERROR || (ov && strcmp(ov, "temperror") == 0))
+        return 1;
+    /* Our own fault (no memory, a cap) left a method unfinished: the
+     * score and the rest rest on it too (docs/architecture.md). */
+    if (fault_temperror(authscore_spf_result(m, AUTHSCORE_SPF_MFROM),
+                        authscore_spf_reason(m, AUTHSCORE_SPF_MFROM)))
+        return 1;
+    size_t n = authscore_dkim_count(m);
+    for (size_t i = 0; i < n; i++)
+        if (fault_temperror(authscore_dkim_result(m, i), authscore_dkim_reason(m, i)))
+            return 1;
+    /* A DNS temperror: DMARC's pass or fail has weighed every identifier
+     * that could align (a temperror among them makes it temperror), so an
+     * unaligned one's changes nothing a host acts on, and must not turn a
+     * reject into a retry, nor delay mail that passed. */
+    if (dmarc == AUTHSCORE_RES_PASS || dmarc == AUTHSCORE_RES_FAIL)
+        return 0;
+    /* No DMARC verdict: the methods are what the host acts on. */
+    return authscore_spf_result(m, AUTHSCORE_SPF_MFROM) == AUTHSCORE_RES_TEMPERROR ||
+           authscore_dkim_overall(m) == AUTHSCORE_RES_TEMPERROR;
 }
 
 int authscore_dmarc_spf_aligned(const authscore_msg *m)

@@ -301,6 +301,15 @@ static int org_of(const as_dmarc *d, const char *dom, size_t n, as_span *org)
     return 0;
 }
 
+/* `name` is `dom` or a name below it (both normalized). */
+static int at_or_below(const char *name, size_t n, as_span dom)
+{
+    if (n == dom.len)
+        return as_span_ieq(name, n, dom.p, dom.len);
+    return n > dom.len && name[n - dom.len - 1] == '.' &&
+           as_span_ieq(name + n - dom.len, dom.len, dom.p, dom.len);
+}
+
 /* Alignment of one authenticated identifier: 1, 0, or -1 (unknown). */
 static int aligned(const as_dmarc *d, const char *id, int strict)
 {
@@ -323,6 +332,11 @@ static int aligned(const as_dmarc *d, const char *id, int strict)
     as_span oa, oi;
     int ra = org_of(d, d->author, d->alen, &oa);
     if (!share_tld(norm, (size_t)n, d->author, d->alen))
+        return 0;
+    /* An organizational domain is its name or an ancestor: an identifier
+     * neither at nor below the author's cannot align, whatever its own
+     * walk gave (so its temperror cannot make DMARC temperror). */
+    if (ra == 1 && !at_or_below(norm, (size_t)n, oa))
         return 0;
     int ri = org_of(d, norm, (size_t)n, &oi);
     if (ri == 0)

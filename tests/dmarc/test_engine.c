@@ -335,6 +335,13 @@ static const dm_case cases[] = {
     {"unaligned_temperror_alone_is_fail", "RFC 9989 5.3.6",
      ALIGN("v=DMARC1; p=reject"), .from = {"example.com"},
      .dkim = {{"example.net", AUTHSCORE_RES_TEMPERROR}}, .result = RES(FAIL)},
+    /* other.com's walk times out, but an org domain is its name or an
+     * ancestor: it cannot be example.com's, so no temperror. */
+    {"identifier_outside_the_author_org_cannot_align", "RFC 9989 4.10.2, 3.2.10",
+     .txt = {{"_dmarc.example.com", "v=DMARC1; p=reject"}},
+     .status = {"_dmarc.other.com", AUTHSCORE_QTYPE_TXT, AUTHSCORE_DNS_TIMEOUT},
+     .from = {"example.com"}, .dkim = {{"other.com", AUTHSCORE_RES_PASS}},
+     .result = RES(FAIL), .disposition = POL(REJECT), .dkim_aligned = W(0)},
 
     /* ---- hostile shapes ---- */
     {"question_cap_is_a_dns_failure", "RFC 9989 5.3.6 (question cap)", .qcap = 1,

@@ -91,14 +91,10 @@ int as_exim_summary(const authscore_msg *m, char *dst, size_t cap)
 
     int all = AUTHSCORE_DNSSEC_INDETERMINATE;
     int dkim_sec = AUTHSCORE_DNSSEC_INDETERMINATE;
-    /* A DMARC override that rests on an ARC temperror defers too. */
-    const char *ov = authscore_dmarc_override(m);
-    int temp = spf == AUTHSCORE_RES_TEMPERROR || dmarc == AUTHSCORE_RES_TEMPERROR ||
-               (ov && !strcmp(ov, "temperror"));
-    for (size_t i = 0; i < ndkim; i++) {
+    /* The library's one definition, which every host defers on. */
+    int temp = authscore_msg_temperror(m) != 0;
+    for (size_t i = 0; i < ndkim; i++)
         dkim_sec = fold_dnssec(dkim_sec, authscore_dkim_dnssec(m, i));
-        temp |= authscore_dkim_result(m, i) == AUTHSCORE_RES_TEMPERROR;
-    }
     int spf_sec = authscore_spf_dnssec(m, AUTHSCORE_SPF_MFROM);
     int dmarc_sec = authscore_dmarc_dnssec(m);
     all = fold_dnssec(fold_dnssec(fold_dnssec(all, spf_sec), dkim_sec), dmarc_sec);

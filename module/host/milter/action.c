@@ -89,12 +89,9 @@ void as_milter_decide_facts(const struct as_milter_conf *c,
 
 int as_milter_temperror(const authscore_msg *m)
 {
-    int t = authscore_spf_result(m, AUTHSCORE_SPF_MFROM) == AUTHSCORE_RES_TEMPERROR ||
-            authscore_dmarc_result(m) == AUTHSCORE_RES_TEMPERROR;
-    size_t n = authscore_dkim_count(m);
-    for (size_t i = 0; i < n && !t; i++)
-        t = authscore_dkim_result(m, i) == AUTHSCORE_RES_TEMPERROR;
-    return t;
+    /* The library's definition, as Exim and Rspamd: it includes a DMARC
+     * override that rests on an ARC temperror. */
+    return authscore_msg_temperror(m) != 0;
 }
 
 void as_milter_decide(const struct as_milter_conf *c, int rc,

@@ -203,8 +203,7 @@ struct as_milter_facts {
 void as_milter_decide_facts(const struct as_milter_conf *c,
                             const struct as_milter_facts *f,
                             struct as_milter_verdict *v);
-/* SPF (MAIL FROM), any DKIM signature or DMARC is temperror: the same
- * test as the Exim summary's temperror=yes. */
+/* authscore_msg_temperror(): the library's test, as Exim's and Rspamd's. */
 int as_milter_temperror(const authscore_msg *m);
 const char *as_milter_act_name(int action);
 
