@@ -6,6 +6,7 @@
 #     and X-Authscore (read back from the queued message with -Mvh); its
 #     outcome is in Exim's main log;
 #   - dmarc-reject.eml gets 550, dnssec-bogus.eml (DNS temperror) gets 451;
+#   - list.eml (DMARC fail, p=reject) is accepted on its trusted ARC seal;
 #   - a message whose score passes the ACL's threshold gets 550;
 #   - a 5 MB DKIM-signed message passes, and fails when its last line is
 #     changed: the whole body was read from the -D spool file and hashed;
@@ -40,7 +41,7 @@ chmod 755 "$work"
 ex=$src/examples
 "$src/tests/dns/sign-zones.sh" "$work/zones" "$ex/zones/example.zone" \
     "$ex/zones/good.example.zone" "$ex/zones/softpolicy.example.zone" \
-    --tamper "$ex/zones/bogus.example.zone" >/dev/null
+    "$ex/zones/forwarder.example.zone" --tamper "$ex/zones/bogus.example.zone" >/dev/null
 rc=$?
 [ $rc -eq 77 ] && skip "ldnsutils missing"
 [ $rc -eq 0 ] || { echo "FAIL: sign-zones.sh"; exit 1; }
@@ -147,6 +148,18 @@ for f in spf=pass dkim=pass dkim_domains=good.example arc=none dmarc=pass dispos
     has "$xa" "$f" || { bad "pass.eml: X-Authscore lacks $f: '$xa'"; all=0; }
 done
 [ $all = 1 ] && ok "pass.eml: X-Authscore: $xa"
+
+# list.eml: DMARC fails under p=reject, but the list's trusted ARC seal
+# (examples/authscore.conf) vouches: accepted, not 550, and the summary
+# says why (docs/arc.md).
+xa=$(field X-Authscore "$(queued_headers 198.51.100.25 list.forwarder.example \
+    team-bounces@list.forwarder.example "$ex/messages/list.eml")")
+all=1
+for f in arc=pass dmarc=fail policy=reject disposition=none temperror=no; do
+    has "$xa" "$f" || { bad "list.eml: X-Authscore lacks $f: '$xa'"; all=0; }
+done
+case "$xa" in *AS_ARC_TRUSTED_OVERRIDE*) ;; *) bad "list.eml: no AS_ARC_TRUSTED_OVERRIDE: '$xa'"; all=0 ;; esac
+[ $all = 1 ] && ok "list.eml (trusted ARC sealer): accepted: $xa"
 
 # 2. DMARC fail under p=reject: 550 at DATA.
 r=$(bh 203.0.113.66 mail.good.example ceo@good.example "$ex/messages/dmarc-reject.eml")
