@@ -11,6 +11,8 @@
 #     with authscore.local.conf after a SIGHUP, as rspamc shows; a weight
 #     set in Rspamd's local.d/policies_group.conf still wins;
 #   - a DMARC reject message gets the forced action reject;
+#   - a mistyped key or action value in local.d/authscore.conf makes
+#     `rspamadm configtest` fail with "did you mean";
 #   - a broken rule file makes `rspamadm configtest` fail, and after a
 #     SIGHUP every message gets AS_CONFIG_ERROR and soft reject.
 # Test-only settings (ports, paths, a tiny url_tld, fuzzy_check off: the
@@ -150,6 +152,30 @@ case $said in
 "reject | authscore: rejected by the DMARC policy of good.example") ok "dmarc-reject.eml: rspamc: $said" ;;
 *) bad "dmarc-reject.eml: rspamc: $said" ;;
 esac
+
+# 6b. A typo in local.d/authscore.conf (the page's snippets, one word
+#     changed): configtest fails and names the word with the nearest
+#     known one, the way a broken rule file fails it (the running Rspamd
+#     then gives every message AS_CONFIG_ERROR, as in step 7).  Without
+#     the check these ran with no rule file, the default authserv-id, or
+#     no DMARC reject at all.
+conf=$etc/local.d/authscore.conf
+cp "$conf" "$work/authscore.conf.good"
+# typo NAME FROM TO HINT: FROM (which the snippets must have) becomes TO.
+typo() {
+    grep -q -- "$2" "$work/authscore.conf.good" || { bad "$1: the snippets lack $2"; return; }
+    sed "s/$2/$3/" "$work/authscore.conf.good" >"$conf"
+    out=$(rspamadm "${vars[@]}" configtest -c "$etc/rspamd.conf" 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -qF -- "$4"; then
+        ok "configtest with $1: exit $rc, $(printf '%s\n' "$out" | grep -oF -- "$4" | head -n 1)"
+    else bad "configtest with $1: exit $rc: $(printf '%s\n' "$out" | grep -v '^$' | tail -n 3)"; fi
+}
+typo "rule_file" '^rules_file =' 'rule_file =' 'authscore: unknown option rule_file (did you mean rules_file?)'
+typo "authserv-id" '^authserv_id =' 'authserv-id =' 'authscore: unknown option authserv-id (did you mean authserv_id?)'
+typo 'reject = "rejekt"' 'reject = "reject";' 'reject = "rejekt";' \
+    'authscore: actions.reject = "rejekt" is not an Rspamd action (did you mean reject?)'
+cp "$work/authscore.conf.good" "$conf"
 
 # 7. A broken rule file: configtest fails and names it; after a SIGHUP
 #    every message gets AS_CONFIG_ERROR and soft reject.

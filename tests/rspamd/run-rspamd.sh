@@ -155,5 +155,22 @@ fi
 kill "$rs_pid"
 wait "$rs_pid" 2>/dev/null
 
+# 7. A typo in the plugin's section (an action Rspamd does not know):
+#    the same failed configuration as a broken rule file, named with
+#    the nearest action, never a message passed with the typo ignored.
+EXPECT_LOADED=no start_rspamd typo 8s 'actions { reject = "rejekt"; }'
+grep -q 'authscore: actions.reject = "rejekt" is not an Rspamd action (did you mean reject?).*every message gets AS_CONFIG_ERROR' \
+    "$work/typo.log" || fail "action typo: no error with its hint logged"
+/usr/bin/python3 "$here/scan.py" deferred "$rs_port" "$src" '(did you mean reject?)' ||
+    fail "scan.py deferred (action typo)"
+kill "$rs_pid"
+wait "$rs_pid" 2>/dev/null
+
+# 8. Actions other than the defaults take effect.
+start_rspamd actions 8s 'actions { temperror = "greylist"; reject = false; }'
+/usr/bin/python3 "$here/scan.py" actions "$rs_port" "$src" || fail "scan.py actions"
+kill "$rs_pid"
+wait "$rs_pid" 2>/dev/null
+
 # The other daemons end by PID in the trap.
 exit 0

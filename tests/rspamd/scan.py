@@ -6,6 +6,8 @@
   scan.py check PORT LIB SRC RULES   scan messages through Rspamd, assert
   scan.py abort PORT                 a task that times out mid-lookup
   scan.py after-abort PORT SRC       the same worker still scans
+  scan.py actions PORT SRC           non-default actions (temperror =
+                                     "greylist", reject = false)
   scan.py ttls LOG                   the TTLs the plugin passed (its log)
   scan.py deferred PORT SRC WHY [HELO]
                                      fail closed: pass.eml (with that HELO)
@@ -194,6 +196,28 @@ def inline_message(domain, subject):
             "Message-ID: <%s@%s>\r\n\r\nHello.\r\n" % (domain, subject, subject.replace(" ", "-"), domain)).encode()
 
 
+def moved_signature(path, old, new):
+    """The message at path with `old` replaced by `new` in its
+    DKIM-Signature field only (d= and i=): the same signature, claimed
+    by another domain."""
+    with open(path, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    out, inside, moved = [], False, False
+    for i, line in enumerate(lines):
+        if line.strip() == b"":  # end of the header
+            out += lines[i:]
+            break
+        if line[:1] not in (b" ", b"\t"):
+            inside = line.lower().startswith(b"dkim-signature:")
+        if inside:
+            moved = moved or old in line
+            line = line.replace(old, new)
+        out.append(line)
+    if not moved:
+        raise RuntimeError("%s: no %r in a DKIM-Signature" % (path, old))
+    return b"".join(out)
+
+
 def check(port, lib, src, rules):
     msgs = os.path.join(src, "examples", "messages")
     weights = rule_weights(lib, rules)
@@ -218,6 +242,23 @@ def check(port, lib, src, rules):
         ok("pass.eml: no action")
     else:
         bad("pass.eml: action %r" % r.get("action"))
+
+    # 1b. DKIM_TRACE for the other two outcomes Rspamd's modules read:
+    #     "-" for a failing signature (the body changed after signing),
+    #     "?" for a temperror (pass.eml's signature moved to nowhere.org,
+    #     whose key lookup the resolver refuses: SERVFAIL).
+    r = scan(port, os.path.join(msgs, "dkim-body-modified.eml"), "192.0.2.25", "mx.good.example",
+             "alice@good.example")
+    expect("dkim-body-modified.eml", r, present=["R_DKIM_REJECT", "DKIM_TRACE"],
+           absent=["R_DKIM_ALLOW"], options={"DKIM_TRACE": ["good.example:-"]},
+           ar=["dkim=fail", "header.d=good.example"])
+    if any(o != "good.example:-" for o in symbols(r).get("DKIM_TRACE", {}).get("options", [])):
+        bad("dkim-body-modified.eml: DKIM_TRACE %r" % symbols(r)["DKIM_TRACE"])
+    r = scan(port, moved_signature(os.path.join(msgs, "pass.eml"), b"good.example", b"nowhere.org"),
+             "192.0.2.25", "mx.good.example", "alice@good.example")
+    expect("pass.eml signed as nowhere.org (key lookup SERVFAIL)", r, present=["DKIM_TRACE"],
+           absent=["R_DKIM_ALLOW", "R_DKIM_REJECT"], options={"DKIM_TRACE": ["nowhere.org:?"]},
+           ar=["dkim=temperror", "header.d=nowhere.org"])
 
     # 2. DMARC fail under p=reject, with the rule file's weight.
     r = scan(port, os.path.join(msgs, "dmarc-reject.eml"), "203.0.113.66", "mail.good.example", "ceo@good.example")
@@ -434,6 +475,32 @@ def deferred(port, src, why, helo):
     return 0 if fails == 0 else 1
 
 
+def actions(port, src):
+    """On a Rspamd with non-default actions (temperror = "greylist",
+    reject = false): a DNS temperror gets greylist with the plugin's
+    reason, a DMARC reject no forced action (the score decides)."""
+    r = scan(port, inline_message("nowhere.org", "refused"), "192.0.2.25", "mail.nowhere.org",
+             "x@nowhere.org")
+    said = json.dumps(r.get("messages", {}))
+    if "spf=temperror" in ar_header(r) and r.get("action") == "greylist" and \
+            "authscore: temporary DNS failure" in said:
+        ok("temperror = \"greylist\": refused name: greylist: %s" % said)
+    else:
+        bad("temperror = \"greylist\": action %r, messages %s, A-R %r" %
+            (r.get("action"), said, ar_header(r)))
+    r = scan(port, os.path.join(src, "examples", "messages", "dmarc-reject.eml"), "203.0.113.66",
+             "mail.good.example", "ceo@good.example")
+    said = json.dumps(r.get("messages", {}))
+    if "DMARC_POLICY_REJECT" in symbols(r) and r.get("action") != "reject" and "authscore" not in said:
+        ok("reject = false: dmarc-reject.eml: DMARC_POLICY_REJECT, score %s, action %r" %
+           (r.get("score"), r.get("action")))
+    else:
+        bad("reject = false: dmarc-reject.eml: symbols %s, action %r, messages %s" %
+            (sorted(symbols(r)), r.get("action"), said))
+    print("%d passed, %d failed" % (passes, fails))
+    return 0 if fails == 0 else 1
+
+
 def ttls(log):
     """The TTLs the plugin gave authscore_msg_answer() (its debug line per
     answer): answers with records carry the zone's TTL (3600, counted
@@ -488,6 +555,8 @@ def main():
         sys.exit(deferred(port, sys.argv[3], sys.argv[4], helo))
     if mode == "abort":
         sys.exit(abort(port))
+    if mode == "actions":
+        sys.exit(actions(port, sys.argv[3]))
     if mode == "after-abort":
         sys.exit(after_abort(port, sys.argv[3]))
     if mode == "check":

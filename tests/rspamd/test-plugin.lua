@@ -1,14 +1,17 @@
 --[[ test-plugin.lua - the plugin's pure helpers (authscore_helpers.lua),
 in Rspamd's own LuaJIT: PTR names, record text, the probe's query and its
 reply parser (rcode, TTL, EDE) on good, truncated, hostile and random
-packets, and the folding of the A-R value.
-usage: rspamadm lua -a PATH/authscore.lua tests/rspamd/test-plugin.lua
-The plugin file is loaded without an `authscore` section, so it only
-loads its helpers and returns them.  Prints "N passed, N failed"; exits 1
+packets, the folding of the A-R value, the configuration check (typos
+with "did you mean", against the options docs/rspamd.md lists); then the
+plugin itself on mocks of Rspamd and of the library: its fail-closed
+paths and its failed-configuration path.
+usage: rspamadm lua -a PATH/authscore.lua -a PATH/docs/rspamd.md tests/rspamd/test-plugin.lua
+The plugin file is first loaded without an `authscore` section, so it
+only loads its helpers and returns them.  Prints "N passed, N failed"; exits 1
 on a failure. ]]
 local bit = require "bit"
 local path = arg and arg[1]
-if not path then print('usage: rspamadm lua -a authscore.lua test-plugin.lua'); os.exit(2) end
+if not path then print('usage: rspamadm lua -a authscore.lua -a docs/rspamd.md test-plugin.lua'); os.exit(2) end
 local P = dofile(path)
 
 local passed, failed = 0, 0
@@ -138,6 +141,248 @@ eq((folded:gsub('\n\t', ' ')), ar, 'unfolding gives the value back')
 check(folded:find('reason="no SPF record at mx.good.example"', 1, true) ~= nil, 'quoted string kept whole')
 local long = 'x; dkim=fail header.d=' .. string.rep('a', 90) .. '.example'
 eq((P.fold(long, 24, '\r\n'):gsub('\r\n\t', ' ')), long, 'a word over 78 columns stays whole')
+
+-- ---- The configuration check (H.check_settings) ----------------------------
+-- A typo fails the configuration, with the nearest known name; every key
+-- the plugin uses passes; so does every action Rspamd 3.4 takes.
+local function refused(opts, want, what)
+  local why = P.check_settings(opts)
+  check(why ~= nil and why:find(want, 1, true) ~= nil,
+      string.format('%s: got %s, want %q in it', what, tostring(why), want))
+end
+refused({ rule_file = '/etc/authscore/authscore.conf' },
+    'unknown option rule_file (did you mean rules_file?)', 'rule_file')
+refused({ ['authserv-id'] = 'mx.example.net' },
+    'unknown option authserv-id (did you mean authserv_id?)', 'authserv-id')
+refused({ ['rules.fil'] = 'x' }, 'did you mean rules_file?', 'a prefix with a typo')
+refused({ actions = { reject = 'rejekt' } },
+    'actions.reject = "rejekt" is not an Rspamd action (did you mean reject?)', 'action value typo')
+refused({ actions = { quarantine = 'add-header' } }, '(did you mean add header?)', 'add-header')
+refused({ actions = { temperror = 'Soft Reject' } }, '(did you mean soft reject?)', 'case of an action')
+refused({ actions = { reject = 'discard' } }, 'one of: reject, soft reject', 'no near action: the list')
+refused({ actions = { temperror = true } }, 'actions.temperror = true is not', 'true is no action')
+refused({ actions = { config_error = '' } }, 'actions.config_error = "" is not', 'empty action')
+refused({ actions = { quarantaine = 'add header' } },
+    'unknown key actions.quarantaine (did you mean quarantine?)', 'action key typo')
+refused({ enabled = false }, 'unknown option enabled', 'enabled is not a key of ours')
+refused({ add_header = 'yes' }, 'option add_header must be true or false', 'a string for a boolean')
+refused({ header_order = 'top' }, 'option header_order must be a number', 'a word for a number')
+refused({ options = 'dkim.max_signatures=4' }, 'option options must be a { } section', 'options not a table')
+refused({ actions = 'reject' }, 'option actions must be a { } section', 'actions not a table')
+refused({ bogus_probe = 'localhost:53' }, 'option bogus_probe must be "ip:port" or false', 'probe by name')
+refused({ bogus_probe = '127.0.0.1:70000' }, 'bogus_probe must be', 'probe port out of range')
+refused({ ['x\001y'] = 1 }, 'unknown option x?y', 'a control character shown as ?')
+-- Every problem is named, in key order, not only the first.
+local many = P.check_settings({ rule_file = 'x', ttl_probe = 'off', actions = { reject = 'rejekt' } })
+check(many and many:find('actions.reject', 1, true) and many:find('rule_file', 1, true)
+    and many:find('ttl_probe', 1, true) and many:find('actions.reject', 1, true) < many:find('rule_file', 1, true),
+    'all problems, in key order: ' .. tostring(many))
+-- What the documented snippets and the tests set passes.
+eq(P.check_settings({ library = '/usr/lib/libauthscore.so.0', rules_file = '/etc/authscore/authscore.conf',
+  authserv_id = 'mx.example.net', add_header = true, header_order = 0, options = { ['dkim.max_signatures'] = '4' },
+  report_log = '/var/log/authscore/dmarc/', report_all = false, bogus_probe = '127.0.0.1:5353',
+  bogus_probe_timeout = 5, ttl_probe = false, now = 1795478000,
+  actions = { reject = 'reject', quarantine = 'add header', temperror = 'soft reject', config_error = false } }),
+  nil, 'every documented option')
+eq(P.check_settings({ bogus_probe = false, header_order = '2', actions = {} }), nil, 'probe off, number as text')
+for _, a in ipairs({ 'reject', 'soft reject', 'soft_reject', 'rewrite subject', 'rewrite_subject',
+    'add header', 'add_header', 'greylist', 'no action', 'no_action', 'accept' }) do
+  check(P.action_ok(a), 'Rspamd 3.4 action ' .. a)
+end
+check(not P.action_ok('quarantine') and not P.action_ok('discard'), 'actions Rspamd 3.4 does not set')
+eq(P.nearest('x', { 'reject' }), nil, 'nothing near')
+eq(P.nearest(string.rep('a', 65), { string.rep('a', 64) }), nil, 'no hint for an overlong name')
+eq(P.edit_distance('kitten', 'sitting'), 3, 'edit distance')
+local h, port = P.parse_address('[::1]:5353')
+check(h == '::1' and port == 5353, 'IPv6 probe address')
+h, port = P.parse_address('127.0.0.1')
+check(h == '127.0.0.1' and port == 53, 'probe port 53 by default')
+
+-- The documented options (docs/rspamd.md, "Options") are the known keys.
+local docs = arg[2]
+if docs then
+  local f = assert(io.open(docs, 'r'))
+  local page = f:read('*a')
+  f:close()
+  local table_text = page:match('\n### Options\n(.-)\n## ') or ''
+  local documented = {}
+  for name in table_text:gmatch('\n| `([%w_]+)` |') do documented[name] = true end
+  for name in pairs(P.SETTINGS) do check(documented[name], 'option ' .. name .. ' not in docs/rspamd.md') end
+  for name in pairs(documented) do check(P.SETTINGS[name], 'documented option ' .. name .. ' unknown to the plugin') end
+else
+  check(false, 'usage: pass docs/rspamd.md as the second argument')
+end
+
+-- ---- The plugin itself, on a stub library -----------------------------------
+-- authscore.lua runs with a mock rspamd_config, task and library (ffi.load
+-- gives a table of stubs): the callback's fail-closed paths and the
+-- configuration-error path, without Rspamd or libauthscore.so.
+local real_ffi = require "ffi"
+
+local function fake_ptr(ctype, n) return real_ffi.cast(ctype, n) end
+
+-- A stub of libauthscore: `over` replaces single functions.
+local function stub_lib(over)
+  local L = {
+    freed = 0,
+    authscore_version = function() return 'stub' end,
+    authscore_strerror = function(rc) return 'stub error ' .. tostring(rc) end,
+    authscore_ctx_new = function(out) out[0] = fake_ptr('authscore_ctx *', 8); return 0 end,
+    authscore_ctx_free = function() end,
+    authscore_ctx_set_option = function() return 0 end,
+    authscore_ctx_finalize = function() return 0 end,
+    authscore_ctx_error = function() return nil end,
+    authscore_rules_count = function() return 1 end,
+    authscore_rules_name = function() return 'R_SPF_ALLOW' end,
+    authscore_rules_weight = function() return -0.2 end,
+    authscore_rules_group = function() return 'spf' end,
+    authscore_rules_description = function() return 'SPF pass' end,
+    authscore_msg_new = function(_, _, _, _, _, _, out) out[0] = fake_ptr('authscore_msg *', 16); return 0 end,
+    authscore_msg_set_time = function() return 0 end,
+    authscore_msg_next_query = function() return 0 end,
+    authscore_msg_outstanding = function() return 0 end,
+    authscore_msg_result = function() return 0 end,
+    authscore_result_name = function() return 'pass' end,
+    authscore_dkim_count = function() return 0 end,
+    authscore_dkim_overall = function() return 2 end,
+    authscore_msg_temperror = function() return 0 end,
+    authscore_dmarc_disposition = function() return 0 end,
+    authscore_dmarc_domain = function() return nil end,
+    authscore_symbol_count = function() return 1 end,
+    authscore_symbol_name = function() return 'R_SPF_ALLOW' end,
+    authscore_symbol_weight = function() return -0.2 end,
+    authscore_symbol_option_count = function() return 0 end,
+    authscore_symbol_option = function() return nil end,
+    authscore_ar_header = function() return 'mx.example.net; spf=pass smtp.mailfrom=a@good.example' end,
+  }
+  L.authscore_msg_free = function() L.freed = L.freed + 1 end
+  for k, v in pairs(over or {}) do L[k] = v end
+  return L
+end
+
+-- Load the plugin with `section` as its configuration and `lib` as the
+-- library; returns what the mocks saw: the callback, log lines, the
+-- disable_module() call.
+local function load_plugin(section, lib)
+  local seen = { errors = {}, symbols = {} }
+  local function fmt(f, ...)
+    local args, i = { ... }, 0
+    return (f:gsub('%%s', function() i = i + 1; return tostring(args[i]) end))
+  end
+  local logger = {
+    errx = function(_, f, ...) seen.errors[#seen.errors + 1] = fmt(f, ...) end,
+    warnx = function() end, infox = function() end,
+  }
+  local cfg = {
+    get_all_opt = function(_, name)
+      if name == 'authscore' then return section end
+      if name == 'options' then return nil end
+      return { enabled = false } -- spf, dkim, dmarc, arc: off
+    end,
+    register_symbol = function(_, t)
+      seen.symbols[t.name] = t
+      if t.callback then seen.callback = t.callback end
+      return 1
+    end,
+    set_metric_symbol = function() end,
+  }
+  local mocks = {
+    rspamd_logger = logger,
+    rspamd_udp = { sendto = function() return false end },
+    rspamd_util = { random_hex = function() return '0001' end, glob = function() return {} end },
+    lua_util = { debugm = function() end,
+      disable_module = function(name, why) seen.disabled = name .. ':' .. why end },
+    ffi = setmetatable({ load = function() return lib end }, { __index = real_ffi }),
+  }
+  local env = setmetatable({
+    rspamd_config = cfg, rspamd_paths = false,
+    require = function(name) return mocks[name] or require(name) end,
+  }, { __index = _G })
+  env._G = env -- not rspamadm: no configtest error raised
+  local chunk = assert(loadfile(path))
+  setfenv(chunk, env)
+  chunk()
+  return seen
+end
+
+-- A task: records the pre-result, symbols and the milter reply.
+local function mock_task()
+  local t = { results = {}, destructors = {} }
+  local pool = {
+    add_destructor = function(_, f) t.destructors[#t.destructors + 1] = f end,
+    set_variable = function() end,
+  }
+  local ip = { is_valid = function() return true end, to_string = function() return '192.0.2.25' end }
+  local methods = {
+    get_content = function() return 'From: a@good.example\r\n\r\nhello\r\n' end,
+    get_from_ip = function() return ip end,
+    get_helo = function() return 'mx.good.example' end,
+    get_from = function() return { { addr = 'a@good.example' } } end,
+    get_uid = function() return 'uid' end,
+    get_mempool = function() return pool end,
+    has_flag = function() return true end,
+    get_newlines_type = function() return 'lf' end,
+    insert_result = function(_, name, w, opts) t.results[name] = { w = w, opts = opts } end,
+    set_pre_result = function(_, action, msg) t.action, t.message = action, msg end,
+    set_milter_reply = function(_, r) t.milter = r end,
+  }
+  return setmetatable(t, { __index = methods })
+end
+
+local section = { library = '/stub/libauthscore.so', rules_file = '/stub/rules.conf' }
+
+-- Control: the stubs' normal path inserts the symbol and adds the header,
+-- so the fail-closed cases below do not pass by doing nothing at all.
+local seen = load_plugin(section, stub_lib())
+check(seen.callback ~= nil and seen.disabled == nil, 'stub configuration loads')
+local t = mock_task()
+if seen.callback then seen.callback(t) end
+check(t.results.R_SPF_ALLOW ~= nil and t.milter ~= nil and t.action == nil,
+    'normal path: symbol, header, no pre-result')
+
+-- fail_closed on a negative authscore_msg_next_query / authscore_msg_result:
+-- soft reject naming the call, no symbol, no A-R header, message freed.
+for _, call in ipairs({ 'authscore_msg_next_query', 'authscore_msg_result' }) do
+  local lib = stub_lib({ [call] = function() return -1 end })
+  seen = load_plugin(section, lib)
+  t = mock_task()
+  if seen.callback then seen.callback(t) end
+  eq(t.action, 'soft reject', call .. ' -1: action')
+  check(t.message and t.message:find('authscore: ' .. call .. ': stub error -1', 1, true),
+      call .. ' -1: reason ' .. tostring(t.message))
+  check(next(t.results) == nil, call .. ' -1: no symbol')
+  check(t.milter == nil, call .. ' -1: no Authentication-Results header')
+  eq(lib.freed, 1, call .. ' -1: message freed once')
+  for _, d in ipairs(t.destructors) do d() end
+  eq(lib.freed, 1, call .. ' -1: the mempool destructor frees nothing more')
+end
+
+-- A typo in the section takes the failed-configuration path: the plugin
+-- is disabled as failed, logs the key with its hint, and every message
+-- gets AS_CONFIG_ERROR and soft reject (the library is never loaded).
+local typo = { library = '/stub/libauthscore.so', rules_file = '/stub/rules.conf',
+  actions = { reject = 'rejekt' } }
+local loaded = false
+seen = load_plugin(typo, setmetatable({}, { __index = function() loaded = true end }))
+eq(seen.disabled, 'authscore:fail', 'action typo: plugin marked failed')
+check(seen.errors[1] and seen.errors[1]:find('did you mean reject?', 1, true),
+    'action typo logged with its hint: ' .. tostring(seen.errors[1]))
+t = mock_task()
+if seen.callback then seen.callback(t) end
+check(t.results.AS_CONFIG_ERROR ~= nil and t.action == 'soft reject' and t.milter == nil,
+    'action typo: AS_CONFIG_ERROR and soft reject, got ' .. tostring(t.action))
+check(not loaded, 'action typo: the library is not used')
+seen = load_plugin({ library = '/stub/libauthscore.so', rule_file = '/stub/rules.conf' }, stub_lib())
+t = mock_task()
+if seen.callback then seen.callback(t) end
+check(seen.disabled == 'authscore:fail' and t.action == 'soft reject' and t.results.AS_CONFIG_ERROR
+    and tostring(t.results.AS_CONFIG_ERROR.opts):find('did you mean rules_file?', 1, true),
+    'rule_file typo: failed, soft reject, hint in AS_CONFIG_ERROR')
+-- A good config_error value is kept on that path: false lets mail pass.
+seen = load_plugin({ library = '/x', ['authserv-id'] = 'mx', actions = { config_error = false } }, stub_lib())
+t = mock_task()
+if seen.callback then seen.callback(t) end
+check(t.results.AS_CONFIG_ERROR ~= nil and t.action == nil, 'config_error = false kept on a typo')
 
 print(string.format('%d passed, %d failed', passed, failed))
 os.exit(failed == 0 and 0 or 1)

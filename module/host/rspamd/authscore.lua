@@ -33,6 +33,8 @@ Configuration (local.d/authscore.conf, or an `authscore { }` section):
                parallel with Rspamd's resolver; false: TTL 0 (not cached)
   now          TEST ONLY: pin the clock (seconds since the epoch) used for
                DKIM t=/x=; never set it in production
+Any other key, `actions` key or action value (a typo) is a configuration
+error, with the nearest known name (H.check_settings).
 Fail closed (docs/architecture.md): any error the module returns defers the
 message (soft reject, with a log line), never a score from half an
 evaluation.  A configuration that does not load marks the plugin failed
@@ -89,6 +91,7 @@ int authscore_dkim_result(const authscore_msg *m, size_t i);
 const char *authscore_dkim_domain(const authscore_msg *m,
                                   size_t i);
 int authscore_dkim_overall(const authscore_msg *m);
+int authscore_msg_temperror(const authscore_msg *m);
 int authscore_dmarc_result(const authscore_msg *m);
 const char *authscore_dmarc_domain(const authscore_msg *m);
 int authscore_dmarc_disposition(const authscore_msg *m);
@@ -108,7 +111,6 @@ const char *authscore_ar_header(const authscore_msg *m);
 local DNS_OK, DNS_NODATA, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT = 0, 1, 2, 3, 4
 local DNSSEC_INDETERMINATE, DNSSEC_INSECURE, DNSSEC_SECURE, DNSSEC_BOGUS = 0, 1, 2, 3
 local RES_PASS, RES_FAIL, RES_TEMPERROR = 2, 3, 6
-local SPF_MFROM = 0
 local POLICY_QUARANTINE, POLICY_REJECT = 2, 3
 local QTYPE = { [1] = 'a', [12] = 'ptr', [15] = 'mx', [16] = 'txt', [28] = 'aaaa' }
 
@@ -373,13 +375,9 @@ end
 -- The DNS-temperror and DMARC actions: a temperror first (a retry may
 -- pass, as Exim's 451 before its 550), else the DMARC disposition.
 local function actions(task, m)
-  local temp = lib.authscore_spf_result(m, SPF_MFROM) == RES_TEMPERROR or
-      lib.authscore_dmarc_result(m) == RES_TEMPERROR or
-      cstr(lib.authscore_dmarc_override(m)) == 'temperror' -- rests on ARC
-  for i = 0, tonumber(lib.authscore_dkim_count(m)) - 1 do
-    temp = temp or lib.authscore_dkim_result(m, i) == RES_TEMPERROR
-  end
-  if temp then
+  -- The library's one definition (Exim and the milter use it too); it
+  -- includes a DMARC override that rests on an ARC temperror.
+  if lib.authscore_msg_temperror(m) ~= 0 then
     return force(task, 'temperror', 'temporary DNS failure while checking SPF, DKIM or DMARC')
   end
   local disp = lib.authscore_dmarc_disposition(m)
@@ -666,11 +664,7 @@ local function find_probe_address()
     if type(ns) == 'table' then ns = ns[1] end
     addr = ns
   end
-  if type(addr) == 'string' then
-    local h, p = addr:match('^(%d+%.%d+%.%d+%.%d+):?(%d*)$')
-    if not h then h, p = addr:match('^%[([%x:.]+)%]:?(%d*)$') end
-    if h then probe_host, probe_port = h, tonumber(p) or 53 end
-  end
+  probe_host, probe_port = H.parse_address(addr)
   if probe_host then
     rspamd_logger.infox(rspamd_config, '%s: resolver %s:%s probed for TTLs (%s) and EDE',
         N, probe_host, probe_port, settings.ttl_probe and 'on' or 'off')
@@ -687,9 +681,22 @@ local function configure()
     rspamd_logger.infox(rspamd_config, '%s: no configuration; plugin disabled', N)
     return
   end
+  -- Every key checked before any is used: a typo must not leave the
+  -- plugin running without the setting (a rule file, an action).
+  local bad = H.check_settings(opts)
+  if bad then
+    -- The config_error action as configured, when that value is good.
+    local ce = type(opts.actions) == 'table' and opts.actions or {}
+    if ce.config_error ~= nil and H.action_ok(ce.config_error) then
+      settings.actions.config_error = ce.config_error
+    end
+    return broken('%s', bad)
+  end
   for k, v in pairs(opts) do
-    if k == 'actions' and type(v) == 'table' then
+    if k == 'actions' then
       for a, act in pairs(v) do settings.actions[a] = act end
+    elseif H.SETTINGS[k] == 'number' then
+      settings[k] = tonumber(v)
     else
       settings[k] = v
     end
@@ -730,8 +737,6 @@ local function configure()
     end
   end
   if settings.now ~= nil then
-    settings.now = tonumber(settings.now)
-    if not settings.now then return broken('option `now` is not a number') end
     rspamd_logger.warnx(rspamd_config, '%s: clock pinned to %s (`now` is for tests only)',
         N, settings.now)
   end

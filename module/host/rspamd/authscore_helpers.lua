@@ -3,8 +3,9 @@ authscore_helpers.lua - the Rspamd plugin's pure helpers (no Rspamd API,
 so tests/rspamd/test-plugin.lua runs them in Rspamd's LuaJIT directly):
 PTR names, the record text of authscore_msg_answer(), the DNS query and the
 bounds-checked reply parser of the plugin's probe (rcode, TTL, Extended
-DNS Error), the folding of the Authentication-Results value and the DMARC
-report settings as library options.
+DNS Error), the folding of the Authentication-Results value, the check of
+the plugin's configuration keys and actions (with "did you mean") and the
+DMARC report settings as library options.
 
 Our own small DNS reader instead of a library: Rspamd's Lua API has no
 packet parser, and its resolver reports neither TTLs nor EDE (RFC 8914).
@@ -218,6 +219,168 @@ function M.fold(value, first_col, nl, max)
     break_before = w:sub(-1) == ';'
   end
   return table.concat(out)
+end
+
+-- ---- the plugin's configuration, checked --------------------------------------
+-- Every key of the `authscore { }` section (docs/rspamd.md, "Options"),
+-- with the type it takes.  Anything else is refused: a typo such as
+-- rule_file or authserv-id would otherwise be ignored and the plugin run
+-- without that setting (fail open).  report_log and report_all are
+-- checked by report_options() below.
+M.SETTINGS = {
+  library = 'string', rules_file = 'string', authserv_id = 'string',
+  add_header = 'boolean', header_order = 'number', options = 'table',
+  actions = 'table', report_log = 'any', report_all = 'any',
+  bogus_probe = 'address', bogus_probe_timeout = 'number',
+  ttl_probe = 'boolean', now = 'number',
+}
+-- The keys of its `actions { }` table (docs/rspamd.md, "Actions").
+M.ACTION_KEYS = { reject = true, quarantine = true, temperror = true, config_error = true }
+-- The action names task:set_pre_result() takes in Rspamd 3.4 (any other
+-- raises "unknown action" at scan time, and the message passes), first
+-- the canonical ones, then Rspamd's other spellings of them.
+M.RSPAMD_ACTIONS = { 'reject', 'soft reject', 'rewrite subject', 'add header',
+  'greylist', 'no action' }
+local ACTION_ALIASES = { soft_reject = true, rewrite_subject = true, add_header = true,
+  no_action = true, accept = true }
+local NAME_MAX = 64 -- longer names get no "did you mean"
+
+-- Levenshtein distance of two short strings.
+function M.edit_distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local row = { [0] = i }
+    for j = 1, #b do
+      local sub = prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1)
+      row[j] = math.min(sub, prev[j] + 1, row[j - 1] + 1)
+    end
+    prev = row
+  end
+  return prev[#b]
+end
+
+-- The candidate closest to `name` when it is close enough to be a typo,
+-- else nil; the library's rule for its option names (module/core/
+-- options.c): a prefix covering most of the name counts as one typo, and
+-- at most a third of the name's letters may be wrong.
+function M.nearest(name, candidates)
+  local n = #name
+  if n == 0 or n > NAME_MAX then return nil end
+  local best, best_d
+  for _, k in ipairs(candidates) do
+    local d
+    if #k > n and 2 * n >= #k and k:sub(1, n) == name then
+      d = 1
+    else
+      d = M.edit_distance(name, k)
+    end
+    if not best_d or d < best_d then best, best_d = k, d end
+  end
+  if best and best_d <= math.floor((n + 2) / 3) then return best end
+  return nil
+end
+
+-- A name from the configuration, fit for a log line.
+local function shown(s)
+  s = tostring(s)
+  if #s > NAME_MAX then s = s:sub(1, NAME_MAX) .. '...' end
+  return (s:gsub('[%c\127-\255]', '?'))
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(x, y) return tostring(x) < tostring(y) end)
+  return keys
+end
+
+local function did_you_mean(name, candidates)
+  local near = type(name) == 'string' and M.nearest(name, candidates)
+  return near and (' (did you mean ' .. near .. '?)') or ''
+end
+
+-- True for a value an `actions` key may take: an Rspamd action, or false.
+function M.action_ok(v)
+  if v == false then return true end
+  if type(v) ~= 'string' then return false end
+  if ACTION_ALIASES[v] then return true end
+  for _, a in ipairs(M.RSPAMD_ACTIONS) do
+    if v == a then return true end
+  end
+  return false
+end
+
+-- "ip:port" / "[ipv6]:port" (port 53 when left out) -> host, port; nil
+-- when it is neither.
+function M.parse_address(addr)
+  if type(addr) ~= 'string' then return nil end
+  local h, p = addr:match('^(%d+%.%d+%.%d+%.%d+):?(%d*)$')
+  if not h then h, p = addr:match('^%[([%x:.]+)%]:?(%d*)$') end
+  if not h then return nil end
+  local port = p == '' and 53 or tonumber(p)
+  if not port or port < 1 or port > 65535 then return nil end
+  return h, port
+end
+
+local function type_error(k, v, want)
+  if want == 'any' or v == nil then return nil end
+  if want == 'number' then
+    if tonumber(v) == nil then return 'must be a number' end
+  elseif want == 'address' then
+    if v ~= false and not M.parse_address(v) then
+      return 'must be "ip:port" or false'
+    end
+  elseif type(v) ~= want then
+    if want == 'boolean' then return 'must be true or false' end
+    if want == 'table' then return 'must be a { } section' end
+    return 'must be a ' .. want
+  end
+  return nil
+end
+
+-- The `actions { }` table: known keys, each an Rspamd action or false.
+local function check_actions(actions, problems)
+  local action_names = {}
+  for k in pairs(M.ACTION_KEYS) do action_names[#action_names + 1] = k end
+  table.sort(action_names)
+  for _, a in ipairs(sorted_keys(actions)) do
+    local v = actions[a]
+    if not M.ACTION_KEYS[a] then
+      problems[#problems + 1] = string.format('unknown key actions.%s%s', shown(a),
+          did_you_mean(a, action_names))
+    elseif not M.action_ok(v) then
+      local hint = did_you_mean(v, M.RSPAMD_ACTIONS)
+      if hint == '' then
+        hint = ' (one of: ' .. table.concat(M.RSPAMD_ACTIONS, ', ') .. '; or false)'
+      end
+      problems[#problems + 1] = string.format('actions.%s = %s is not an Rspamd action%s',
+          a, type(v) == 'string' and ('"' .. shown(v) .. '"') or shown(v), hint)
+    end
+  end
+end
+
+-- Check the `authscore { }` section `opts` (as Rspamd's get_all_opt()
+-- gives it): every key known and of its type, every `actions` key known
+-- and each of its values an Rspamd action or false.  Returns nil when
+-- all is well, else every problem, in key order, joined by "; ".
+function M.check_settings(opts)
+  local problems, names = {}, {}
+  for k in pairs(M.SETTINGS) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(sorted_keys(opts)) do
+    local v, want = opts[k], M.SETTINGS[k]
+    if not want then
+      problems[#problems + 1] = string.format('unknown option %s%s', shown(k),
+          did_you_mean(k, names))
+    else
+      local why = type_error(k, v, want)
+      if why then problems[#problems + 1] = string.format('option %s %s', k, why) end
+    end
+    if k == 'actions' and type(v) == 'table' then check_actions(v, problems) end
+  end
+  if #problems == 0 then return nil end
+  return table.concat(problems, '; ')
 end
 
 -- The plugin's DMARC report settings (docs/dmarc-reports.md) as library
