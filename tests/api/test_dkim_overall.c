@@ -2,7 +2,9 @@
  * definition: a table of signature-result combinations through the public
  * sans-I/O API (answers from memdns over tests/dkim/data/keys.zone), and
  * the three readers agreeing with authscore_dkim_overall(): the rules'
- * `dkim` condition, the Exim summary's `dkim` field, and the symbols. */
+ * `dkim` condition, the Exim summary's `dkim` field, and the symbols.
+ * Then the hosts' defer rule built on it, authscore_msg_temperror(),
+ * with and without a DMARC policy. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +12,16 @@
 #include <unistd.h>
 
 #include <authscore.h>
-#include "dns/memdns.h"
+#include "harness.h" /* tests/dkim: the fixtures and keys.zone */
 #include "host/exim/exim.h"
-#include "util/arena.h"
+#include "sansio_drive.h"
 
 #define NOW 1700000100 /* inside the fixture signature's t= .. x= */
 
 /* One signature per letter; each is the fixture's valid rsa2048 signature
  * (tests/dkim/data/rsa.eml), changed so that it gives that result. */
-enum sig { P, F, T, E };
+enum sig { P, F, T, E, U };
+static const char LETTERS[] = "PFTEU"; /* in the enum's order */
 
 static const struct {
     const char *sigs; /* in message order */
@@ -53,26 +56,14 @@ static const char *const BODY = "From: Alice <alice@example.com>\r\n"
                                 "Date: Mon, 13 Nov 2023 22:13:20 +0000\r\n"
                                 "Message-ID: <fixture@example.com>\r\n";
 
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", getenv("AUTHSCORE_SOURCE_ROOT"), rel);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s: the fixture is part of the tree", path);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* The fixture's DKIM-Signature line (without its line end) and the
- * message after it. */
-static void fixture(char *sigline, size_t cap, const char **rest)
+ * message after it; returns the file, which *rest points into (the caller
+ * frees it). */
+static char *fixture(char *sigline, size_t cap, const char **rest)
 {
     size_t len;
-    char *eml = slurp("tests/dkim/data/rsa.eml", &len);
+    char *eml = dk_fixture("rsa.eml", &len);
+    cr_assert_not_null(eml, "rsa.eml: the fixture is part of the tree");
     char *eol = strchr(eml, '\n');
     cr_assert(eol && !strncmp(eml, "DKIM-Signature:", 15));
     size_t n = (size_t)(eol - eml);
@@ -82,6 +73,7 @@ static void fixture(char *sigline, size_t cap, const char **rest)
     memcpy(sigline, eml, n);
     sigline[n] = '\0';
     *rest = eol + 1;
+    return eml;
 }
 
 /* Replace the first `from` in s by `to` (same length or shorter room). */
@@ -103,51 +95,33 @@ static void signature(char *out, size_t cap, const char *valid, enum sig k)
     case F: subst(out, cap, "b=aJHA", "b=bJHA"); break;     /* RSA mismatch */
     case T: subst(out, cap, "s=rsa2048", "s=timeout"); break; /* key lookup times out */
     case E: subst(out, cap, "s=rsa2048", "s=nokey"); break;  /* NXDOMAIN: no key */
+    case U: /* another domain's key lookup times out: cannot align */
+        subst(out, cap, "d=example.com", "d=other.com");
+        subst(out, cap, "s=rsa2048", "s=timeout");
+        break;
     }
 }
 
-static as_memdns *keys(void)
+/* The message with one signature per letter of sigs, in that order, then
+ * the rest of the fixture; without signatures, BODY and a body line.
+ * Returns its length. */
+static size_t message(char *msg, size_t cap, const char *valid, const char *rest,
+                      const char *sigs)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/dkim/data/keys.zone", getenv("AUTHSCORE_SOURCE_ROOT"));
-    as_memdns *d = as_memdns_new();
-    unsigned line = 0;
-    cr_assert_not_null(d);
-    cr_assert_eq(as_memdns_load_file(d, path, &line), 0, "%s:%u", path, line);
-    return d;
-}
-
-/* The host's loop: every question answered from memdns, text form. */
-static void drive(authscore_msg *m, const as_memdns *dns)
-{
-    uint32_t id;
-    const char *qname;
-    int qtype;
-    for (;;) {
-        int got = 0;
-        while (authscore_msg_next_query(m, &id, &qname, &qtype) == 1) {
-            got = 1;
-            as_arena a;
-            as_arena_init(&a, 1u << 20);
-            as_dns_answer ans;
-            cr_assert_eq(as_memdns_lookup(dns, &a, qname, (uint16_t)qtype, &ans), 0);
-            const char *rd[8];
-            size_t rl[8];
-            size_t n = 0;
-            for (size_t i = 0; qtype == AUTHSCORE_QTYPE_TXT && i < ans.count && n < 8; i++) {
-                rd[n] = ans.rr[i].u.txt.p;
-                rl[n++] = ans.rr[i].u.txt.len;
-            }
-            int status = qtype == AUTHSCORE_QTYPE_TXT ? ans.status : AUTHSCORE_DNS_NXDOMAIN;
-            cr_assert_eq(authscore_msg_answer(m, id, status, ans.dnssec, ans.why_bogus, 300, rd,
-                                              rl, status == AUTHSCORE_DNS_OK ? n : 0),
-                         0);
-            as_arena_free(&a);
-        }
-        if (!got || authscore_msg_outstanding(m) == 0)
-            break;
+    size_t n = 0;
+    for (const char *k = sigs; *k; k++) {
+        const char *at = strchr(LETTERS, *k);
+        cr_assert_not_null(at, "signature letter %c", *k);
+        char line[4096];
+        signature(line, sizeof line, valid, (enum sig)(at - LETTERS));
+        n += (size_t)snprintf(msg + n, cap - n, "%s\r\n", line);
     }
-    cr_assert_eq(authscore_msg_result(m), 0);
+    if (*sigs)
+        n += (size_t)snprintf(msg + n, cap - n, "%s", rest);
+    else
+        n += (size_t)snprintf(msg + n, cap - n, "%s\r\nHello.\r\n", BODY);
+    cr_assert_lt(n, cap);
+    return n;
 }
 
 /* A rule per result word: exactly the one for the overall result fires. */
@@ -198,8 +172,10 @@ Test(dkim_overall, table_through_the_public_api)
 {
     char valid[4096];
     const char *rest;
-    fixture(valid, sizeof valid, &rest);
-    as_memdns *dns = keys();
+    char *eml = fixture(valid, sizeof valid, &rest);
+    dk_keys keys;
+    cr_assert_eq(dk_keys_open(&keys), 0, "%s:%u", keys.path, keys.line);
+    as_memdns *dns = keys.dns;
     char rules[] = "/tmp/authscore-dkim-overall-XXXXXX";
     rule_file(rules);
 
@@ -217,22 +193,14 @@ Test(dkim_overall, table_through_the_public_api)
         cr_assert_eq(authscore_ctx_finalize(ctx), 0, "%s", authscore_ctx_error(ctx));
 
         static char msg[1 << 16];
-        size_t n = 0;
-        for (const char *k = sigs; *k; k++) {
-            char line[4096];
-            signature(line, sizeof line, valid, *k == 'P' ? P : *k == 'F' ? F : *k == 'T' ? T : E);
-            n += (size_t)snprintf(msg + n, sizeof msg - n, "%s\r\n", line);
-        }
-        n += (size_t)snprintf(msg + n, sizeof msg - n, "%s", *sigs ? rest : BODY);
-        if (!*sigs)
-            n += (size_t)snprintf(msg + n, sizeof msg - n, "\r\nHello.\r\n");
+        size_t n = message(msg, sizeof msg, valid, rest, sigs);
 
         authscore_msg *m;
         cr_assert_eq(authscore_msg_new(ctx, NULL, NULL, NULL, msg, n, &m), 0);
         cr_expect_eq(authscore_dkim_overall(m), AUTHSCORE_RES_NOT_EVALUATED,
                      "[%s] before the result", sigs);
         cr_assert_eq(authscore_msg_set_time(m, NOW), 0);
-        drive(m, dns);
+        sansio_drive(m, dns, 0);
 
         /* The fixture gives each signature the result its letter says. */
         size_t counted = cases[c].max_sigs ? (size_t)cases[c].max_sigs : strlen(sigs);
@@ -267,11 +235,14 @@ Test(dkim_overall, table_through_the_public_api)
         cr_assert_geq(as_exim_summary(m, sum, sizeof sum), 0);
         summary_field(sum, "dkim", dk, sizeof dk);
         cr_expect_str_eq(dk, authscore_result_name(got), "[%s] %s", sigs, sum);
+        /* No DMARC policy here: the host defers on the DKIM result. */
+        cr_expect_eq(authscore_msg_temperror(m), got == AUTHSCORE_RES_TEMPERROR, "[%s]", sigs);
 
         authscore_msg_free(m);
         authscore_ctx_free(ctx);
     }
-    as_memdns_free(dns);
+    dk_keys_close(&keys);
+    free(eml);
     unlink(rules);
 }
 
@@ -296,4 +267,63 @@ Test(dkim_overall, outside_its_phase)
     cr_expect_eq(authscore_dkim_overall(m), AUTHSCORE_RES_NONE, "DONE, unsigned");
     authscore_msg_free(m);
     authscore_ctx_free(ctx);
+}
+
+/* With a p=reject policy the host defers on DMARC alone: DMARC's pass or
+ * fail has weighed every signature that could align, so an unaligned
+ * signature's temperror must neither delay a pass nor turn the reject
+ * into a retry (a spoofer's junk signature would buy a 451, or with
+ * temperror_action = accept in the milter, delivery). */
+Test(msg_temperror, with_a_dmarc_policy_only_what_could_align_defers)
+{
+    static const struct {
+        const char *sigs;
+        int dmarc, disposition, temperror;
+    } rows[] = {
+        {"P", AUTHSCORE_RES_PASS, AUTHSCORE_DMARC_POLICY_NONE, 0},
+        {"T", AUTHSCORE_RES_TEMPERROR, AUTHSCORE_DMARC_POLICY_UNSET, 1},
+        {"TP", AUTHSCORE_RES_PASS, AUTHSCORE_DMARC_POLICY_NONE, 0},
+        {"UP", AUTHSCORE_RES_PASS, AUTHSCORE_DMARC_POLICY_NONE, 0},
+        {"U", AUTHSCORE_RES_FAIL, AUTHSCORE_DMARC_POLICY_REJECT, 0},
+        {"UF", AUTHSCORE_RES_FAIL, AUTHSCORE_DMARC_POLICY_REJECT, 0},
+        {"UT", AUTHSCORE_RES_TEMPERROR, AUTHSCORE_DMARC_POLICY_UNSET, 1},
+    };
+    char valid[4096];
+    const char *rest;
+    char *eml = fixture(valid, sizeof valid, &rest);
+    dk_keys keys;
+    cr_assert_eq(dk_keys_open(&keys), 0, "%s:%u", keys.path, keys.line);
+    as_memdns *dns = keys.dns;
+    static const char policy[] = "v=DMARC1; p=reject";
+    cr_assert_eq(as_memdns_add(dns, "_dmarc.example.com", AUTHSCORE_QTYPE_TXT, policy,
+                               sizeof policy - 1), 0);
+    cr_assert_eq(as_memdns_set_status(dns, "timeout._domainkey.other.com", 0,
+                                      AUTHSCORE_DNS_TIMEOUT), 0);
+    authscore_ctx *ctx;
+    cr_assert_eq(authscore_ctx_new(&ctx), 0);
+    cr_assert_eq(authscore_ctx_set_option(ctx, "dns.backend", "none"), 0);
+    cr_assert_eq(authscore_ctx_finalize(ctx), 0, "%s", authscore_ctx_error(ctx));
+    for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+        static char msg[1 << 16];
+        size_t n = message(msg, sizeof msg, valid, rest, rows[r].sigs);
+        authscore_msg *m;
+        cr_assert_eq(authscore_msg_new(ctx, NULL, NULL, NULL, msg, n, &m), 0);
+        cr_expect_lt(authscore_msg_temperror(m), 0, "[%s] nothing to report yet", rows[r].sigs);
+        cr_assert_eq(authscore_msg_set_time(m, NOW), 0);
+        sansio_drive(m, dns, 0);
+        cr_expect_eq(authscore_dmarc_result(m), rows[r].dmarc, "[%s] dmarc %s (%s)",
+                     rows[r].sigs, authscore_result_name(authscore_dmarc_result(m)),
+                     authscore_dmarc_reason(m));
+        cr_expect_eq(authscore_dmarc_disposition(m), rows[r].disposition, "[%s]", rows[r].sigs);
+        cr_expect_eq(authscore_msg_temperror(m), rows[r].temperror, "[%s]", rows[r].sigs);
+        char sum[AS_EXIM_SUMMARY_MAX], tf[8];
+        cr_assert_geq(as_exim_summary(m, sum, sizeof sum), 0);
+        summary_field(sum, "temperror", tf, sizeof tf);
+        cr_expect_str_eq(tf, rows[r].temperror ? "yes" : "no", "[%s] %s", rows[r].sigs, sum);
+        authscore_msg_free(m);
+    }
+    cr_expect_lt(authscore_msg_temperror(NULL), 0, "NULL: nothing to report, nonzero");
+    authscore_ctx_free(ctx);
+    dk_keys_close(&keys);
+    free(eml);
 }

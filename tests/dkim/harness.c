@@ -91,6 +91,15 @@ int dk_keys_open(dk_keys *k)
     return as_memdns_load_file(k->dns, k->path, &k->line) == 0 ? 0 : -1;
 }
 
+int dk_keys_add_reject_policy(dk_keys *k)
+{
+    static const char dmarc[] = "v=DMARC1; p=reject", spf[] = "v=spf1 -all";
+    int rc = as_memdns_add(k->dns, "_dmarc.example.com", AUTHSCORE_QTYPE_TXT, dmarc,
+                           sizeof dmarc - 1);
+    return rc < 0 ? rc
+                  : as_memdns_add(k->dns, "example.com", AUTHSCORE_QTYPE_TXT, spf, sizeof spf - 1);
+}
+
 void dk_keys_close(dk_keys *k)
 {
     as_dkim_keycache_free(k->cache);

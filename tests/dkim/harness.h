@@ -53,6 +53,9 @@ typedef struct dk_keys {
 /* Returns 0, or -1 with k->path and k->line saying why; close k even on
  * failure. */
 int dk_keys_open(dk_keys *k);
+/* example.com publishes DMARC p=reject and SPF -all: mail from it passes
+ * DMARC only through an aligned DKIM pass.  Returns 0 or a negative code. */
+int dk_keys_add_reject_policy(dk_keys *k);
 void dk_keys_close(dk_keys *k);
 
 #endif

@@ -12,65 +12,8 @@
 #include <string.h>
 
 #include <authscore.h>
-#include "dns/memdns.h"
-#include "util/arena.h"
-
-static as_memdns *zone(void)
-{
-    char path[4096];
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    snprintf(path, sizeof path, "%s/tests/dkim/data/keys.zone", root ? root : ".");
-    as_memdns *d = as_memdns_new();
-    cr_assert_not_null(d);
-    unsigned line = 0;
-    cr_assert_eq(as_memdns_load_file(d, path, &line), 0, "%s:%u", path, line);
-    static const char dmarc[] = "v=DMARC1; p=reject";
-    static const char spf[] = "v=spf1 -all";
-    cr_assert_eq(as_memdns_add(d, "_dmarc.example.com", AUTHSCORE_QTYPE_TXT, dmarc,
-                               sizeof dmarc - 1), 0);
-    cr_assert_eq(as_memdns_add(d, "example.com", AUTHSCORE_QTYPE_TXT, spf, sizeof spf - 1), 0);
-    return d;
-}
-
-static char *fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    const char *root = getenv("AUTHSCORE_SOURCE_ROOT");
-    snprintf(path, sizeof path, "%s/tests/dkim/data/%s", root ? root : ".", name);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s: the fixture is part of the tree", path);
-    char *buf = malloc(1 << 16);
-    cr_assert_not_null(buf);
-    *len = fread(buf, 1, (1 << 16) - 1, f);
-    fclose(f);
-    return buf;
-}
-
-/* The host's loop: every TXT question answered from memdns, the rest
- * NXDOMAIN (nothing here asks for addresses). */
-static void drive(authscore_msg *m, const as_memdns *dns)
-{
-    uint32_t id;
-    const char *qname;
-    int qtype;
-    while (authscore_msg_next_query(m, &id, &qname, &qtype) == 1) {
-        as_arena a;
-        as_arena_init(&a, 1u << 20);
-        as_dns_answer ans;
-        cr_assert_eq(as_memdns_lookup(dns, &a, qname, (uint16_t)qtype, &ans), 0);
-        const char *rd[8];
-        size_t rl[8], n = 0;
-        for (size_t i = 0; qtype == AUTHSCORE_QTYPE_TXT && i < ans.count && n < 8; i++) {
-            rd[n] = ans.rr[i].u.txt.p;
-            rl[n++] = ans.rr[i].u.txt.len;
-        }
-        int status = qtype == AUTHSCORE_QTYPE_TXT ? ans.status : AUTHSCORE_DNS_NXDOMAIN;
-        cr_assert_eq(authscore_msg_answer(m, id, status, ans.dnssec, ans.why_bogus, 300, rd, rl,
-                                          status == AUTHSCORE_DNS_OK ? n : 0), 0);
-        as_arena_free(&a);
-    }
-    cr_assert_eq(authscore_msg_result(m), 0);
-}
+#include "harness.h"
+#include "sansio_drive.h"
 
 /* The options of symbol `name` joined by ',' ("" when it did not fire;
  * NULL as the symbol's absence). */
@@ -106,12 +49,15 @@ static authscore_msg *run(run_t *r, const char *file, const char *option)
                      "option value %s", option);
     cr_assert_eq(authscore_ctx_finalize(r->ctx), 0);
     size_t len;
-    r->bytes = fixture(file, &len);
+    r->bytes = dk_fixture(file, &len);
+    cr_assert_not_null(r->bytes, "%s: the fixture is part of the tree", file);
     cr_assert_eq(authscore_msg_new(r->ctx, "198.51.100.9", "mail.example.com",
                                    "alice@example.com", r->bytes, len, &r->m), 0);
-    as_memdns *dns = zone();
-    drive(r->m, dns);
-    as_memdns_free(dns);
+    dk_keys k;
+    cr_assert_eq(dk_keys_open(&k), 0, "%s:%u", k.path, k.line);
+    cr_assert_eq(dk_keys_add_reject_policy(&k), 0);
+    sansio_drive(r->m, k.dns, 0);
+    dk_keys_close(&k);
     return r->m;
 }
 
