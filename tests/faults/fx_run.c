@@ -55,7 +55,10 @@ static const char *check_refused(authscore_msg *m, int rc, int blocking)
         authscore_spf_result(m, AUTHSCORE_SPF_MFROM) != AUTHSCORE_RES_NOT_EVALUATED ||
         authscore_spf_result(m, AUTHSCORE_SPF_HELO) != AUTHSCORE_RES_NOT_EVALUATED ||
         authscore_dmarc_result(m) != AUTHSCORE_RES_NOT_EVALUATED ||
-        authscore_dmarc_disposition(m) != AUTHSCORE_DMARC_POLICY_UNSET)
+        authscore_dmarc_disposition(m) != AUTHSCORE_DMARC_POLICY_UNSET ||
+        authscore_dkim_overall(m) != AUTHSCORE_RES_NOT_EVALUATED ||
+        authscore_arc_result(m) != AUTHSCORE_RES_NOT_EVALUATED || authscore_msg_json(m) ||
+        authscore_msg_temperror(m) >= 0)
         return "a getter reported a verdict of a refused message";
     return NULL;
 }
