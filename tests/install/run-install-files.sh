@@ -3,7 +3,7 @@
 #   - exactly the files of the list below (the library with its soname and
 #     the header, authscore.pc, the command, the milter and its unit, the
 #     Rspamd plugin, the shipped rules, the man pages, /etc/authscore/);
-#   - the unit starts the installed milter;
+#   - the unit starts the installed milter and limits its restarts;
 #   - `pkg-config --cflags --libs authscore` names the installed header
 #     and library, and a small program built with exactly those flags
 #     links, runs, and scores a message through the installed library;
@@ -71,6 +71,12 @@ if grep -qx "ExecStart=$sbindir/authscore-milter --config /etc/authscore/milter.
        "$root$unitdir/authscore-milter.service"; then
     ok "the unit starts $sbindir/authscore-milter"
 else bad "unit: $(grep ExecStart "$root$unitdir/authscore-milter.service")"; fi
+# A start that keeps failing stops being retried (Restart=on-failure).
+if awk '/^\[/ { s = $0 } s == "[Unit]" && /^StartLimitIntervalSec=[1-9]/ { i = 1 }
+        s == "[Unit]" && /^StartLimitBurst=[1-9]/ { b = 1 } END { exit !(i && b) }' \
+       "$root$unitdir/authscore-milter.service"; then
+    ok "the unit limits restarts: $(grep -h '^StartLimit' "$root$unitdir/authscore-milter.service" | tr '\n' ' ')"
+else bad "unit: no StartLimitIntervalSec and StartLimitBurst in [Unit]"; fi
 
 # pkg-config against the DESTDIR tree (PKG_CONFIG_SYSROOT_DIR prefixes
 # its -I and -L), and a program built with exactly those flags.

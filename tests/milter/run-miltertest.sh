@@ -7,15 +7,21 @@
 #     our own Authentication-Results deleted and another host's kept, SMTP
 #     AUTH skipped, DMARC reject (550), temperror (451), a score over the
 #     threshold quarantined, a message over max_message_size (451);
+#   - unaligned.lua: a DMARC reject stays 550 beside an unaligned DKIM
+#     signature whose key lookup times out, under temperror_action =
+#     tempfail and = accept (no spoof delivered, no retry asked);
 #   - root is dropped after the socket is open (uid nobody, socket mode
 #     and group as configured); a second daemon on the same socket refuses;
+#   - its log goes to syslog with facility mail (<22> mail.info, <19>
+#     mail.err on a /dev/log of its own: unshare -m);
 #   - SIGHUP reloads (new authserv-id, temperror_action = accept), a bad
 #     file keeps the running configuration and logs why with file:line,
 #     five SIGHUPs in a row do not stop the daemon, a message in flight
 #     finishes on the old context; SIGTERM stops it (exit 0);
-#   - --check-config (exit 0/1, file:line, nearest option names),
-#     --version, detaching (the parent's exit status says whether the
-#     daemon runs; the pid file), and refusals at start.
+#   - --check-config (exit 0/1, file:line, nearest option names; as
+#     root it reads the files as user, as the daemon does), --version,
+#     detaching (the parent's exit status says whether the daemon runs;
+#     the pid file), and refusals at start.
 # usage: run-miltertest.sh PATH/TO/authscore-milter     (77: skipped)
 set -u
 milter=$(realpath "${1:?usage: run-miltertest.sh authscore-milter}")
@@ -75,11 +81,27 @@ reload() {
 }
 run_lua "before SIGHUP: mx.receiver.example, temperror tempfail" reload.lua \
     -D AUTHSERV_ID=mx.receiver.example -D TEMPERROR=tempfail
+# unaligned_case QID ACTION: dmarc-reject.eml plus an unaligned signature
+# whose key lookup times out is rejected (unaligned.lua), and the log line
+# of queue id QID shows that signature temperror beside dmarc=fail.
+unaligned_case() {
+    run_lua "DMARC reject beside an unaligned temperror, temperror_action = $2" \
+        unaligned.lua -D TEMPERROR="$2" -D QID="$1"
+    local line
+    line=$(grep -F "authscore-milter: $1: " "$work/milter.log")
+    case $line in
+    *": $1: reject (dmarc disposition reject) "*"dkim=temperror"*"header.d=hang.test"*"dmarc=fail"*)
+        ok "logged for $1: reject, dkim=temperror header.d=hang.test, dmarc=fail" ;;
+    *) bad "log for $1 (temperror_action = $2): ${line:-none}" ;;
+    esac
+}
+unaligned_case UNALIGNED1 tempfail
 conf_set "$conf" authserv_id mx2.receiver.example
 conf_set "$conf" temperror_action accept
 reload || bad "no reload logged after SIGHUP"
 run_lua "after SIGHUP: mx2.receiver.example, temperror accept" reload.lua \
     -D AUTHSERV_ID=mx2.receiver.example -D TEMPERROR=accept
+unaligned_case UNALIGNED2 accept
 cp "$conf" "$conf.good"
 conf_set "$conf" temperror_action maybe
 reload || bad "no reload logged after the second SIGHUP"
@@ -122,6 +144,72 @@ rc=$?
 if [ $rc -eq 0 ] && log_has 'authscore-milter: stopped'; then ok "SIGTERM: stopped, exit 0"
 else bad "SIGTERM: exit $rc"; fi
 
+# --- syslog: facility mail ------------------------------------------------------
+# The daemon in a mount namespace of its own whose /dev is a tmpfs with
+# the usual nodes and, as /dev/log, a datagram socket read by Python: what
+# syslog(3) sends there starts <PRI>, PRI = facility*8 + severity, so
+# mail.info is <22> and mail.err <19>.  (unshare -m needs root, which
+# this script has; CI runs as root.  Where the namespace cannot be made,
+# everything else still runs and the script ends in SKIP, 77.)
+syslog_skip=""
+mkdir "$work/dev" "$work/probe"
+if ! unshare -m sh -c "mount -t tmpfs tmpfs '$work/probe'" 2>"$work/unshare.err"; then
+    syslog_skip="unshare -m cannot mount here: $(head -n 1 "$work/unshare.err")"
+fi
+# in_ns CMD... &: CMD with /dev/log as $work/devlog; only in the
+# background, where exec makes $! CMD's pid.
+in_ns() {
+    exec unshare -m sh -e -c '
+        dev=$0
+        mount -t tmpfs -o mode=0755 tmpfs "$dev"
+        for n in null zero full random urandom; do
+            touch "$dev/$n"; mount --bind "/dev/$n" "$dev/$n"
+        done
+        ln -s /proc/self/fd "$dev/fd"
+        touch "$dev/log"; mount --bind "${dev%/dev}/devlog" "$dev/log"
+        mount --move "$dev" /dev
+        exec "$@"' "$work/dev" "$@"
+}
+# syslog_line PRI TEXT: a line of $work/syslog.txt from the daemon (pid
+# $spid) with priority PRI whose message starts with TEXT.
+syslog_line() {
+    grep -qE "^<$1>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} authscore-milter\[$spid\]: $2" \
+        "$work/syslog.txt"
+}
+if [ -z "$syslog_skip" ]; then
+    /usr/bin/python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while True:
+        out.write(s.recv(65536).rstrip(b"\0\n") + b"\n")' "$work/devlog" "$work/syslog.txt" 2>"$work/syslogd.err" &
+    pids="$pids $!"
+    wait_for 5 test -S "$work/devlog" || die "the /dev/log stand-in did not start"
+    cp "$conf" "$work/syslog.conf"
+    conf_set "$work/syslog.conf" socket "unix:$work/run/syslog.sock"
+    conf_set "$work/syslog.conf" pid_file "$work/syslog.pid"
+    in_ns "$milter" --foreground --config "$work/syslog.conf" >"$work/syslog-milter.log" 2>&1 &
+    spid=$!
+    pids="$pids $spid"
+    wait_for 10 grep -q 'started: ' "$work/syslog.txt"
+    kill -TERM "$spid"
+    wait "$spid"
+    wait_for 5 grep -q ': stopped' "$work/syslog.txt"
+    if syslog_line 22 "started: socket unix:$work/run/syslog.sock" && syslog_line 22 "stopped"; then
+        ok "syslog: started and stopped as mail.info: $(grep -m 1 'started: ' "$work/syslog.txt" | cut -c1-60)..."
+    else bad "syslog, no <22> (mail.info) start and stop of pid $spid: $(head -c 600 "$work/syslog.txt"; tail -n 3 "$work/syslog-milter.log")"; fi
+    conf_set "$work/syslog.conf" user no-such-user-here
+    in_ns "$milter" --foreground --config "$work/syslog.conf" >>"$work/syslog-milter.log" 2>&1 &
+    spid=$!
+    wait "$spid"
+    rc=$?
+    wait_for 5 grep -q 'not started: ' "$work/syslog.txt"
+    if [ $rc -eq 1 ] && syslog_line 19 "not started: $work/syslog.conf: user = no-such-user-here: no such user"; then
+        ok "syslog: a refused start as mail.err"
+    else bad "syslog, no <19> (mail.err) refusal of pid $spid (exit $rc): $(grep 'not started' "$work/syslog.txt")"; fi
+fi
+
 # --- --check-config, --version, start-up ------------------------------------------
 check() { "$milter" --check-config --config "$1" 2>&1; }
 out=$(check "$conf"); rc=$?
@@ -129,9 +217,11 @@ case "$rc $out" in
 "0 $conf: OK: socket unix:$sock, authserv-id mx3.receiver.example, "*) ok "--check-config: $out" ;;
 *) bad "--check-config on a good file (exit $rc): $out" ;;
 esac
+# expect_bad WHAT WANT [FILE]: --check-config on FILE ($work/bad.conf)
+# exits 1 with WANT.
 expect_bad() {
     local what=$1 want=$2 out rc
-    out=$(check "$work/bad.conf"); rc=$?
+    out=$(check "${3:-$work/bad.conf}"); rc=$?
     case "$rc $out" in
     "1 authscore-milter: $want"*) ok "--check-config, $what: exit 1: $out" ;;
     *) bad "--check-config, $what (exit $rc): $out; wanted: $want" ;;
@@ -160,6 +250,26 @@ printf 'symbols { R_SPF_ALLOW { weight = -0.2; } }\nrules { X { weight = 1; helo
 chmod 644 "$work/bad-rules.conf"
 cp "$conf" "$work/bad.conf"; conf_set "$work/bad.conf" rules.file "$work/bad-rules.conf"
 expect_bad "a rule file with a bad regex" "$work/bad.conf: bad configuration: rules: $work/bad-rules.conf:2: rule X: regex"
+# Started as root, the daemon reads its files as user (nobody): so must
+# the check, or it passes a file the daemon cannot read at start.
+printf 'symbols { R_SPF_ALLOW { weight = -0.2; } }\n' >"$work/root-only.conf"
+chmod 600 "$work/root-only.conf"
+cp "$conf" "$work/root-only-milter.conf"
+conf_set "$work/root-only-milter.conf" rules.file "$work/root-only.conf"
+expect_bad "a rule file only root can read, user = nobody" \
+    "$work/root-only-milter.conf: bad configuration: rules: $work/root-only.conf: cannot read: Permission denied" \
+    "$work/root-only-milter.conf"
+out=$("$milter" --foreground --config "$work/root-only-milter.conf" 2>&1); rc=$?
+case "$rc $out" in
+"1 "*"root-only.conf: cannot read: Permission denied"*) ok "the daemon refuses that file at start too: exit 1" ;;
+*) bad "start with a rule file only root can read (exit $rc): $out" ;;
+esac
+chmod 644 "$work/root-only.conf"
+out=$(check "$work/root-only-milter.conf"); rc=$?
+case "$rc $out" in
+"0 $work/root-only-milter.conf: OK: "*) ok "--check-config: the same file made readable: $out" ;;
+*) bad "--check-config, the rule file readable (exit $rc): $out" ;;
+esac
 out=$("$milter" --version); rc=$?
 case "$rc $out" in
 "0 authscore-milter 0.1.0 (libauthscore 0.1.0, libmilter "*) ok "--version: $out" ;;
@@ -191,4 +301,4 @@ run_lua "the detached daemon answers" reload.lua \
 [ -n "$dpid" ] && kill -TERM "$dpid"
 wait_for 10 sh -c "! kill -0 $dpid" && ok "detached daemon stopped by its pid" ||
     bad "detached daemon still running"
-finish
+finish ${syslog_skip:+"the syslog check: $syslog_skip"}

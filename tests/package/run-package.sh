@@ -1,15 +1,18 @@
 #!/bin/bash
 # The Debian packages (debian/, scripts/build-deb.sh): built with
-# `dpkg-buildpackage -b -us -uc`, no lintian error, and each package holds
-# what it should:
+# `dpkg-buildpackage -b -us -uc`, lintian reports no tag but those of
+# tests/package/lintian-allowed (each with its reason), and each package
+# holds what it should:
 #   libauthscore0     the library with its soname, and a symbols file;
 #   libauthscore-dev  the header, the .so link and authscore.pc;
 #   authscore         the command, the milter, its unit (not enabled at
-#                     install), the Rspamd plugin, the man pages and
+#                     install, its syntax as systemd-analyze verify reads
+#                     it), the Rspamd plugin, the man pages and
 #                     /etc/authscore/ as conffiles; its postinst makes the
 #                     user _authscore.
 # The unpacked packages work together: the milter and the command run
-# from them, and the milter checks the shipped configuration.
+# from them, and the milter checks the shipped configuration (as root,
+# reading the files as user nobody, as the daemon does).
 # usage: run-package.sh        (77: not on Debian, or the tools cannot be had)
 set -u
 src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -20,6 +23,8 @@ for t in dpkg-buildpackage lintian dh; do
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/authscore-package.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
+# The milter's --check-config reads the unpacked files as user nobody.
+chmod 755 "$work"
 fails=0 passes=0
 ok() { echo "ok: $*"; passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -31,7 +36,18 @@ else
     bad "scripts/build-deb.sh: $(tail -n 20 "$work/build.out")"
     echo "$passes passed, $fails failed"; exit 1
 fi
-grep -E '^[WI]: ' "$work/build.out" | sed 's/^/  lintian /'
+# lintian's tags as "SEVERITY: PACKAGE: TAG", against the allow-list.
+allowed=$src/tests/package/lintian-allowed
+sed -nE 's/^([A-Z]): ([^:]+): ([^ ]+).*/\1: \2: \3/p' "$work/build.out" | sort -u >"$work/tags"
+grep -v -e '^#' -e '^$' "$allowed" | sort -u >"$work/allowed"
+new_tags=$(comm -23 "$work/tags" "$work/allowed")
+if [ -z "$new_tags" ]; then
+    ok "lintian: $(grep -c '' "$work/tags") tag(s), each in tests/package/lintian-allowed: $(tr '\n' ' ' <"$work/tags")"
+else
+    bad "lintian tags not in tests/package/lintian-allowed (fix them, or record them with a reason):"
+    grep -E '^[A-Z]: ' "$work/build.out" | grep -F -f <(printf '%s\n' "$new_tags" | sed 's/^.*: //') | sed 's/^/  /'
+fi
+comm -13 "$work/tags" "$work/allowed" | sed 's/^/  note: allowed but no longer reported: /'
 version=$(cd "$src" && dpkg-parsechangelog -S Version)
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
@@ -51,6 +67,19 @@ has authscore /usr/bin/authscore /usr/sbin/authscore-milter /lib/systemd/system/
     /usr/share/authscore/authscore.lua /usr/share/authscore/authscore_helpers.lua \
     /usr/share/man/man8/authscore-milter.8.gz /usr/share/man/man1/authscore.1.gz \
     /usr/share/man/man5/authscore.conf.5.gz
+# The packaged unit, as systemd reads it: no unknown key, section or value
+# (a key in the wrong section, such as StartLimitBurst= under [Service],
+# is ignored by systemd, with only a log line).  The programs it runs are
+# not installed here, so "not executable" is no finding.
+if command -v systemd-analyze >/dev/null 2>&1; then
+    dpkg-deb --fsys-tarfile "$(deb authscore)" | tar -xO ./lib/systemd/system/authscore-milter.service \
+        >"$work/authscore-milter.service"
+    findings=$(systemd-analyze verify --man=no "$work/authscore-milter.service" 2>&1 |
+        grep -E -i 'unknown|invalid|failed to parse|ignoring|missing')
+    if [ -z "$findings" ] && grep -q '^StartLimitBurst=' "$work/authscore-milter.service"; then
+        ok "authscore: systemd-analyze verify reads the unit without a finding"
+    else bad "authscore: the unit: ${findings:-no StartLimitBurst=}"; fi
+else echo "note: systemd-analyze missing: the unit's syntax is not verified"; fi
 conffiles=$(dpkg-deb --ctrl-tarfile "$(deb authscore)" | tar -xO ./conffiles 2>/dev/null | sort | tr '\n' ' ')
 [ "$conffiles" = "/etc/authscore/authscore.conf /etc/authscore/milter.conf /etc/authscore/unbound.conf " ] &&
     ok "authscore: conffiles $conffiles" || bad "authscore: conffiles '$conffiles'"

@@ -8,7 +8,8 @@
  * the unprivileged user (the files it reads at a SIGHUP reload must be
  * readable by that user, so they are read that way at start too); then
  * libmilter's loop until SIGTERM.  Signals are blocked before any thread
- * exists (signals.c). */
+ * exists (signals.c).  --check-config started as root reads the files as
+ * `user` too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -275,7 +277,9 @@ static int fail(const char *err)
     return 1;
 }
 
-static int check_config(const char *config)
+/* What --check-config reads: milter.conf and the files it names, then
+ * the OK line.  Returns the exit status. */
+static int check_files(const char *config)
 {
     char err[1024];
     struct as_milter_holder *h;
@@ -283,17 +287,62 @@ static int check_config(const char *config)
         fprintf(stderr, "authscore-milter: %s\n", err);
         return 1;
     }
-    struct ids id;
-    int rc = lookup_ids(&h->conf, &id, err, sizeof err);
-    if (rc < 0)
-        fprintf(stderr, "authscore-milter: %s\n", err);
-    else
-        printf("%s: OK: socket %s, authserv-id %s, %zu library options, %zu "
-               "rules\n", config, h->conf.socket, h->authserv_id, h->conf.nlib,
-               authscore_rules_count(h->ctx));
+    printf("%s: OK: socket %s, authserv-id %s, %zu library options, %zu "
+           "rules\n", config, h->conf.socket, h->authserv_id, h->conf.nlib,
+           authscore_rules_count(h->ctx));
     as_milter_holder_install(h);
     as_milter_holder_shutdown();
-    return rc < 0 ? 1 : 0;
+    return 0;
+}
+
+/* The daemon reads its files only once it is `user` (serve()), so a
+ * check started as root reads them as `user` too, in a child that
+ * switches: a file only root can read fails here, not at the next start. */
+static int check_as_user(const char *config, const struct ids *id)
+{
+    char err[1024];
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "authscore-milter: cannot fork: %s\n", strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        if (drop_root(id, err, sizeof err) < 0) {
+            fprintf(stderr, "authscore-milter: %s\n", err);
+            exit(1);
+        }
+        exit(check_files(config));
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "authscore-milter: waitpid: %s\n", strerror(errno));
+            return 1;
+        }
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    fprintf(stderr, "authscore-milter: the check as user %s died of signal %d\n",
+            id->name, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return 1;
+}
+
+static int check_config(const char *config)
+{
+    char err[1024];
+    struct as_milter_conf conf;
+    struct ids id;
+    int rc;
+    if (as_milter_conf_load(config, &conf, err, sizeof err) < 0 ||
+        lookup_ids(&conf, &id, err, sizeof err) < 0) {
+        fprintf(stderr, "authscore-milter: %s\n", err);
+        rc = 1;
+    } else if (geteuid() == 0 && id.uid != (uid_t)-1)
+        rc = check_as_user(config, &id);
+    else
+        rc = check_files(config);
+    as_milter_conf_free(&conf);
+    return rc;
 }
 
 /* From detaching to the end of libmilter's loop.  Returns the exit
