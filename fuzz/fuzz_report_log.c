@@ -4,7 +4,8 @@
  *
  * The input is a report log, fed in two pieces cut where its first byte
  * says (lines arrive in blocks of any size).  Invariants: every line is
- * either a row or skipped, never both; a row's fields have the types the
+ * read as rows or skipped (a cut row joined to a whole one gives one of
+ * each, report_read.c); a row's fields have the types the
  * aggregation reads; the XML has no byte XML 1.0 forbids (raw controls). */
 #include <stddef.h>
 #include <stdint.h>

@@ -14,16 +14,27 @@ the messages (report), and sendmail keeps what it is given.
   cron/...prune        deletes old days, keeps recent ones
   logrotate/authscore  the one-file form rotated twice (logrotate -f), rows
                        followed into the new file, all of them reported
+  setup/directory-milter, milter/milter.conf
+                       the milter's directory, and the line added to the
+                       shipped milter.conf (--check-config accepts it); the
+                       milter, after dropping root, writes a message's row
+                       there (miltertest, tests/milter/lib.lua).  Its user is
+                       _authscore, or nobody where that user does not exist
+                       (put into the pasted line, as run-miltertest.sh does)
   rspamd/...           in report-rspamd (test-rspamd-setting.lua)
 A snippet added to the page without a case here fails the test.
-usage: test_docs.py PATH/TO/authscore PATH/TO/test_exim_rows
-Exit 0, 1, or 77 (SKIP: a tool is missing, or not root)."""
+usage: test_docs.py PATH/TO/authscore PATH/TO/test_exim_rows [PATH/TO/authscore-milter]
+Exit 0, 1, or 77 (SKIP: a tool is missing, or not root; also when the
+milter is not built or miltertest is missing, after every other case ran)."""
 import email
 import email.policy
 import glob
+import grp
 import importlib.util
+import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -33,6 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 
 cli, exim_rows = sys.argv[1], sys.argv[2]
+milter = sys.argv[3] if len(sys.argv) > 3 else None
 DOC = os.path.join(fixture.SRC, "docs", "dmarc-reports.md")
 spec = importlib.util.spec_from_file_location(
     "snippet", os.path.join(fixture.SRC, "tests", "exim", "snippet.py"))
@@ -42,7 +54,8 @@ spec.loader.exec_module(snippet)
 HANDLED = {"setup/directory", "cli/check", "exim/exim.opts", "rspamd/local.d/authscore.conf",
            "script/authscore-dmarc-reports", "cron/authscore-dmarc-reports",
            "systemd/authscore-dmarc-reports.service", "systemd/authscore-dmarc-reports.timer",
-           "cron/authscore-dmarc-prune", "logrotate/authscore"}
+           "cron/authscore-dmarc-prune", "logrotate/authscore", "setup/directory-milter",
+           "milter/milter.conf"}
 if os.geteuid() != 0:
     fixture.skip("needs root (install -o Debian-exim, logrotate's state)")
 for tool, pkg in (("logrotate", "logrotate"), ("systemd-analyze", "systemd")):
@@ -229,8 +242,99 @@ m = re.search(r"(\d+) rows \((\d+) lines skipped\)", r.stderr)
 check(r.returncode == 0 and m and int(m.group(1)) == total and m.group(2) == "0",
       f"every row of the three files read: {r.stderr}")
 
+
+
+# setup/directory-milter, milter/milter.conf: authscore-milter writes the
+# rows as its user, into a directory of its own (a tree of its own here,
+# so Exim's files above play no part).
+def milter_case():
+    if not milter:
+        return "authscore-milter not built (libmilter-dev)"
+    if not shutil.which("miltertest"):
+        return "miltertest missing (Debian package miltertest)"
+    try:
+        user = pwd.getpwnam("_authscore").pw_name
+    except KeyError:
+        user = "nobody"
+
+    def pasted(name):
+        return found[name][0].replace("/var/log/authscore", f"{box}/milter-log") \
+            .replace("_authscore", user)
+
+    for d in (w, box):  # the milter's user must reach its directory
+        os.chmod(d, 0o755)
+    subprocess.run(["chmod", "-R", "a+rX", os.path.dirname(fx.dns)], check=True)
+    sh(pasted("setup/directory-milter"), "setup/directory-milter")
+    logdir = os.path.join(box, "milter-log", "dmarc")
+    st = os.stat(logdir)
+    check(pwd.getpwuid(st.st_uid).pw_name == user and stat.S_IMODE(st.st_mode) == 0o750 and
+          grp.getgrgid(st.st_gid).gr_name == "adm",
+          f"the milter's log directory belongs to {user}:adm, 0750")
+    run_dir = os.path.join(w, "milter-run")
+    os.mkdir(run_dir, 0o755)
+    sock = os.path.join(run_dir, "milter.sock")
+    # The shipped milter.conf with the test's socket, user and DNS, then
+    # the line of the page, appended as an admin adds it.
+    own = {"socket": f"unix:{sock}", "socket_group": "adm", "user": user,
+           "pid_file": os.path.join(run_dir, "milter.pid"),
+           "authserv_id": "mx.receiver.example",
+           "rules.file": os.path.join(fixture.EX, "authscore.conf"),
+           "dns.config": fx.dns, "dns.trust_anchor": "none", "dns.timeout_ms": "3000"}
+    lines = []
+    for ln in open(os.path.join(fixture.SRC, "module", "host", "milter", "milter.conf")):
+        name = ln.split("=", 1)[0].strip()
+        lines.append(ln if ln.startswith("#") or name not in own else "")
+    lines += [f"{k} = {v}\n" for k, v in own.items()]
+    conf = os.path.join(run_dir, "milter.conf")
+    with open(conf, "w") as c:
+        c.write("".join(lines) + pasted("milter/milter.conf"))
+    os.chmod(conf, 0o644)
+    r = subprocess.run([milter, "--check-config", "--config", conf], capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode == 0, f"milter.conf with the page's line: {r.stdout} {r.stderr[-400:]}")
+    err = open(os.path.join(w, "milter.log"), "w+")
+    d = subprocess.Popen([milter, "--foreground", "--config", conf], stdout=err, stderr=err)
+    try:
+        for _ in range(200):
+            if d.poll() is not None or os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        mt = subprocess.run(["miltertest", "-D", f"SOCKET=unix:{sock}",
+                             "-D", f"EX={fixture.EX}/messages",
+                             "-D", f"LIB={fixture.SRC}/tests/milter/lib.lua",
+                             "-s", os.path.join(fixture.HERE, "milter-row.lua")],
+                            capture_output=True, text=True, timeout=120)
+        check(mt.returncode == 0, f"miltertest: {mt.stdout[-400:]} {mt.stderr[-400:]}")
+    finally:
+        d.terminate()  # SIGTERM to the milter's own PID
+        try:
+            d.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            d.kill()
+            d.wait()
+    err.seek(0)
+    log = err.read()
+    check(d.returncode == 0, f"the milter's exit status {d.returncode}: {log[-600:]}")
+    check("Sanitizer" not in log and "runtime error" not in log, f"sanitizer: {log[-2000:]}")
+    days = glob.glob(os.path.join(logdir, "authscore-*.jsonl"))
+    got = [json.loads(ln) for p in days for ln in open(p)]
+    check(len(got) == 1 and got[0]["envelope"]["ip"] == "192.0.2.25" and
+          got[0]["dmarc"]["published"]["domain"] == "good.example",
+          f"one row of the milter's message in {logdir}: {got}")
+    for p in days:
+        st = os.stat(p)
+        check(pwd.getpwuid(st.st_uid).pw_name == user and stat.S_IMODE(st.st_mode) == 0o640,
+              f"{p}: the milter's user's, 0640")
+    print(f"postfix: authscore-milter as {user} wrote {len(got)} row into {logdir}")
+    return None
+
+
+not_run = milter_case()
 print(f"docs: {len(found)} snippets pasted, {n_msgs} messages, {len(sent)} mails")
 for f_ in fails:
     print("FAIL:", f_)
 fx.close()
+if not fails and not_run:
+    print(f"SKIP: the Postfix snippets were not pasted: {not_run}")
+    sys.exit(77)
 sys.exit(1 if fails else 0)

@@ -12,8 +12,10 @@ path, then `authscore report` turns the log into RFC 9990 reports:
     name is RFC 9990's, and Python's gzip and email read it back;
   - a site's rule that lowers the disposition is reported as local_policy;
   - exclusions (--exclude-domain, --exclude-net, --domain), the size
-    limit, external rua targets (--external-ok);
+    limit ("!size" and --max-size against the mail's SMTP size, not the
+    gzip's), external rua targets (--external-ok);
   - truncated and garbage lines are reported with file:line and skipped,
+    a cut row with the next row appended on its line loses only itself,
     and the reports are exactly those of the clean log.
 usage: test_reports.py PATH/TO/authscore.  Exit 0, 1, or 77 (SKIP)."""
 import email
@@ -173,12 +175,13 @@ for r in partner.findall(NS + "record"):
     else:
         check(ev.findtext(NS + "spf") == "pass", f"partner {ip}: aligned SPF pass")
 
-# The mails: To is the rua (the external target left out), the gzip attached.
+# The mails: To is the rua (the external target and the one whose "!1k"
+# the mail exceeds left out), the gzip attached.
 for domain, line in printed.items():
     msg = email.message_from_bytes(open(line[2], "rb").read(), policy=email.policy.default)
     rec = fixture.dmarc_record(domain)
     inside = [u[len("mailto:"):].split("!")[0] for u in rec["rua"].split(",")
-              if "external" not in u]
+              if "external" not in u and not u.endswith("!1k")]
     check(sorted(a.addr_spec for a in msg["To"].addresses) == sorted(inside),
           f"{domain}: To {msg['To']} != {inside}")
     check(msg["From"].addresses[0].addr_spec == "dmarc-noreply@receiver.example", "From")
@@ -259,28 +262,57 @@ check(seen == 1, f"one record for the overridden messages, {seen}")
 validate(os.path.join(reports_o, "override"), reports_in(reports_o)["good.example"][1])
 
 # ---- the size limit -------------------------------------------------------
+# "!size" and --max-size limit the mail as SMTP carries it (CRLF line
+# ends), not the gzip inside it (docs/dmarc-reports.md).
 printed_s, err_s = report(log, os.path.join(w, "out-size"), "--max-size", "100")
 check(not printed_s, f"--max-size 100: nothing mailed, got {printed_s}")
-check("over the size limit" in err_s, f"--max-size: said why: {err_s}")
+check("over its size limit (100 bytes)" in err_s, f"--max-size: said why: {err_s}")
 check(len(reports_in(os.path.join(w, "out-size"))) == len(want), "the files are still written")
 
+
+def smtp_size(path):
+    data = open(path, "rb").read()
+    return len(data) + data.count(b"\n")
+
+
+gz_size = os.path.getsize(os.path.join(out, got["partner.example"][0]))
+mail_size = smtp_size(printed["partner.example"][2])
+check(gz_size < 1024 < mail_size, f"partner.example: gzip {gz_size}, mail {mail_size} bytes: "
+      "the !1k target no longer tells the two apart")
+check(f"rua small@partner.example: the report's mail (" in err and
+      "over its size limit (1024 bytes)" in err, f"!1k: left out, and said why: {err}")
+for limit, mailed in ((mail_size, True), (mail_size - 1, False), (gz_size, False)):
+    p_l, e_l = report(log, os.path.join(w, f"out-size-{limit}"), "--domain", "partner.example",
+                      "--max-size", str(limit))
+    check(("partner.example" in p_l) == mailed,
+          f"--max-size {limit} (mail {mail_size}, gzip {gz_size}): mailed {p_l}: {e_l}")
+    if mailed and "partner.example" in p_l:
+        check(smtp_size(p_l["partner.example"][2]) <= limit, f"--max-size {limit}: mail size")
+
 # ---- truncated and garbage lines -----------------------------------------
+# A row cut short (a full disk) ends without its newline, and O_APPEND puts
+# the next writer's row right behind it: line 4 holds a cut row and a whole
+# one, line 5 two whole rows whose newline was lost.  Only the cut row is lost.
 bad = os.path.join(w, "bad.jsonl")
 good_rows = rows
 with open(bad, "w") as f:
     f.write(good_rows[0] + "\n")
     f.write("this is not JSON\n")                            # line 2
     f.write(good_rows[1][: len(good_rows[1]) // 2] + "\n")   # line 3: truncated
-    for r in good_rows[1:]:
+    f.write(good_rows[2][:60] + good_rows[1] + "\n")         # line 4: cut, then a row
+    f.write(good_rows[2] + good_rows[3] + "\n")              # line 5: two rows
+    for r in good_rows[4:]:
         f.write(r + "\n")
     f.write('{"version":2,"time":1}\n')                      # a later format
     f.write("\x00\xff garbage\n")
     f.write(good_rows[0][:100])                              # cut off, no newline
-n_lines = len(good_rows) + 5
+n_lines = len(good_rows) + 4
 printed_b, err_b = report(bad, os.path.join(w, "out-bad"))
-for line in (2, 3, len(good_rows) + 3, len(good_rows) + 4, n_lines):
+for line in (2, 3, 4, n_lines - 2, n_lines - 1, n_lines):
     check(f"{bad}:{line}: skipped" in err_b, f"line {line} not reported: {err_b}")
-check(err_b.count(": skipped:") == 5, f"exactly the five bad lines: {err_b}")
+check(f"{bad}:4: skipped: a cut-off row" in err_b, f"line 4: the cut row named: {err_b}")
+check(err_b.count(": skipped:") == 6, f"exactly the six bad pieces: {err_b}")
+check(f"{len(good_rows)} rows (6 lines skipped)" in err_b, f"every whole row read: {err_b}")
 clean = reports_in(out)
 dirty = reports_in(os.path.join(w, "out-bad"))
 check({d: x for d, (_, x) in dirty.items()} == {d: x for d, (_, x) in clean.items()},

@@ -130,6 +130,51 @@ static int put(json_t *o, const char *key, json_t *v)
     return v ? json_object_set_new(o, key, v) : -1;
 }
 
+/* The row's overrides as RFC 9990 PolicyOverrideReasons, type and comment:
+ * - "temperror" (the library could not decide a trusted sealer's
+ *   override: the ARC chain is temperror, docs/arc.md) has no RFC 9990
+ *   word: type "other", comment "arc_temperror: RULE", as RFC 7489's
+ *   sampled_out became "other" too;
+ * - a trusted forwarder is named in the comment: "RULE (ARC sealer D)". */
+static json_t *reasons(json_t *overrides)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(overrides, i, o) {
+        const char *type = text(o, "type", "other"), *rule = text(o, "comment", NULL);
+        const char *sealer = text(o, "sealer", NULL);
+        json_t *c = NULL;
+        int want = 1;
+        if (!strcmp(type, "temperror")) {
+            type = "other";
+            c = rule ? json_sprintf("arc_temperror: %s", rule) : json_string("arc_temperror");
+        } else if (sealer) {
+            c = rule ? json_sprintf("%s (ARC sealer %s)", rule, sealer)
+                     : json_sprintf("ARC sealer %s", sealer);
+        } else if (rule) {
+            c = json_string(rule);
+        } else {
+            want = 0;
+        }
+        /* Each call below takes its argument, also when it fails. */
+        json_t *r = json_pack("{s:s}", "type", type);
+        int bad = !r;
+        if (bad)
+            json_decref(c);
+        else if (want && put(r, "comment", c) < 0) {
+            json_decref(r);
+            bad = 1;
+        } else
+            bad = json_array_append_new(out, r) < 0;
+        if (bad) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 /* What a record of the report says about a message: everything but its
  * time, so identical tuples from one source IP count as one record. */
 static json_t *tuple(const rlog_row *r)
@@ -143,7 +188,7 @@ static json_t *tuple(const rlog_row *r)
                                                                                       : "fail"));
     e |= put(t, "spf", json_string(json_is_true(json_object_get(d, "spf_aligned")) ? "pass"
                                                                                     : "fail"));
-    e |= json_object_set(t, "reasons", json_object_get(d, "overrides"));
+    e |= put(t, "reasons", reasons(json_object_get(d, "overrides")));
     e |= put(t, "header_from", json_string(r->header_from ? r->header_from : ""));
     e |= put(t, "envelope_from", json_string(domain_of(r->mail_from)));
     size_t i;

@@ -216,6 +216,29 @@ static int write_file(const char *path, const void *p, size_t n)
     return close(fd);
 }
 
+/* The mail of a report in memory; *smtp_size is its size as SMTP sends
+ * it, each line ended by CRLF where the file has LF. */
+static int mail_build(const mime_report *mr, char **mail, size_t *len, size_t *smtp_size)
+{
+    *mail = NULL;
+    *len = 0;
+    FILE *f = open_memstream(mail, len);
+    if (!f)
+        return -1;
+    int rc = report_mime_write(f, mr);
+    rc |= fclose(f);
+    if (rc != 0) {
+        free(*mail);
+        *mail = NULL;
+        return -1;
+    }
+    size_t lines = 0;
+    for (const char *p = *mail; (p = memchr(p, '\n', (size_t)(*mail + *len - p))); p++)
+        lines++;
+    *smtp_size = *len + lines;
+    return 0;
+}
+
 /* One report: the .xml.gz, then (with recipients) the .eml. */
 static int one_report(const opts *o, const char *domain, json_t *rep)
 {
@@ -255,32 +278,56 @@ static int one_report(const opts *o, const char *domain, json_t *rep)
         free(gz);
         return -1;
     }
-    /* Recipients: mailto: targets of the policy's rua, within limits. */
+    /* Recipients: mailto: targets of the policy's rua.  A "!size" suffix
+     * and --max-size bound the mail that carries the report, as SMTP sends
+     * it; the mail's To: lists the targets, so it shrinks as targets go:
+     * while the mail is over a target's limit, the target with the
+     * smallest limit goes, and the mail is made again. */
     json_t *pub = json_object_get(rep, "published");
     const char *rua = json_string_value(json_object_get(pub, "rua"));
     const char *org = json_string_value(json_object_get(rep, "org_domain"));
     rua_policy rp = {domain, org ? org : domain, o->external_ok.v, o->external_ok.n,
-                     o->max_size, gz_len};
-    char to[2048];
-    size_t n_to = rua_recipients(rua ? rua : "", &rp, to, sizeof to, stderr);
+                     o->max_size};
+    rua_target t[RUA_MAX_URIS];
+    size_t n_to = rua_targets(rua ? rua : "", &rp, t, stderr);
+    char to[RUA_TO_MAX];
+    mime_report mr = {o->email, to, o->org_name, domain, id, gzname, o->now,
+                      o->since, o->until - 1, gz, gz_len};
+    char *mail = NULL;
+    size_t mail_len = 0, size = 0;
+    for (;;) {
+        free(mail);
+        mail = NULL;
+        if (n_to == 0)
+            break;
+        rua_join(t, n_to, to);
+        if (mail_build(&mr, &mail, &mail_len, &size) < 0) {
+            fprintf(stderr, "authscore report: %s: out of memory\n", domain);
+            free(gz);
+            return -1;
+        }
+        size_t k = n_to;
+        for (size_t i = 0; i < n_to; i++)
+            if (t[i].limit && t[i].limit < size && (k == n_to || t[i].limit < t[k].limit))
+                k = i;
+        if (k == n_to)
+            break;
+        fprintf(stderr, "  rua %.*s: the report's mail (%zu bytes) is over its size limit "
+                        "(%llu bytes), left out\n", (int)t[k].len, t[k].addr, size,
+                (unsigned long long)t[k].limit);
+        memmove(&t[k], &t[k + 1], (n_to - k - 1) * sizeof t[0]);
+        n_to--;
+    }
+    free(gz);
     if (n_to == 0) {
         fprintf(stderr, "authscore report: %s: written to %s, not mailed (no recipient)\n",
                 domain, path);
-        free(gz);
         return 0;
     }
     snprintf(eml, sizeof eml, "%s/%s.eml", o->out_dir, base);
-    mime_report mr = {o->email, to, o->org_name, domain, id, gzname, o->now,
-                      o->since, o->until - 1, gz, gz_len};
     /* 0640 like the report: the mail holds the same addresses. */
-    int efd = open(eml, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    FILE *ef = efd >= 0 ? fdopen(efd, "w") : NULL;
-    if (!ef && efd >= 0)
-        close(efd);
-    rc = ef ? report_mime_write(ef, &mr) : -1;
-    if (ef)
-        rc |= fclose(ef);
-    free(gz);
+    rc = write_file(eml, mail, mail_len);
+    free(mail);
     if (rc < 0) {
         fprintf(stderr, "authscore report: %s: %s\n", eml, strerror(errno));
         return -1;

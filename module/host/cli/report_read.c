@@ -25,8 +25,12 @@ static const char *const align_modes[] = {"r", "s", NULL};
 static const char *const yes_no[] = {"y", "n", NULL};
 static const char *const psd_words[] = {"u", "y", "n", NULL};
 static const char *const methods[] = {"psl", "treewalk", NULL};
+/* RFC 9990's PolicyOverrideType, and "temperror": the library's word for
+ * an override it could not decide (an ARC temperror under a trusted
+ * sealer, docs/arc.md), reported as "other" (report_agg.c). */
 static const char *const override_types[] = {"local_policy", "mailing_list", "other",
-                                             "policy_test_mode", "trusted_forwarder", NULL};
+                                             "policy_test_mode", "trusted_forwarder",
+                                             "temperror", NULL};
 
 typedef struct check {
     const char *why; /* first problem, static text */
@@ -226,20 +230,73 @@ static void skip(rlog_reader *r, const char *why)
         r->bad(r->user, r->file, r->line, why);
 }
 
+/* One row's text: a row, or skipped with why (`cut` when the next row
+ * follows on the same line). */
+static void piece(rlog_reader *r, const char *p, size_t n, int cut)
+{
+    rlog_row row;
+    const char *why;
+    if (rlog_parse_line(p, n, &row, &why) < 0) {
+        skip(r, cut ? "a cut-off row (a write cut short, e.g. a full disk) with the next "
+                      "row appended to it: the next row is read"
+                    : why);
+    } else {
+        r->rows++;
+        r->row(r->user, &row);
+    }
+}
+
+/* Where the next row starts in p[0..n) after its first byte, or n. */
+static size_t next_row(const char *p, size_t n)
+{
+    static const char mark[] = RLOG_ROW_START;
+    const size_t k = sizeof mark - 1;
+    for (size_t i = 1; i + k <= n; i++) {
+        const char *q = memchr(p + i, '{', n - i - k + 1);
+        if (!q)
+            break;
+        i = (size_t)(q - p);
+        if (memcmp(q, mark, k) == 0)
+            return i;
+    }
+    return n;
+}
+
+/* A line that is no row but holds the start of another row after its
+ * first byte: a cut row (its writer's write was cut short) and the next
+ * writer's row, which O_APPEND put right behind it.  Each piece is read
+ * on its own, so only the cut row is lost.  A whole row has no second
+ * start inside (quotes in strings are escaped; no inner object begins
+ * with "version"), and the pieces are disjoint, so a line is parsed at
+ * most twice, whole and in pieces. */
+static void line(rlog_reader *r, const char *p, size_t n)
+{
+    size_t k = next_row(p, n);
+    if (k == n) {
+        piece(r, p, n, 0);
+        return;
+    }
+    rlog_row row;
+    const char *why;
+    if (rlog_parse_line(p, n, &row, &why) == 0) {
+        r->rows++;
+        r->row(r->user, &row);
+        return;
+    }
+    for (; k < n; k = next_row(p, n)) {
+        piece(r, p, k, 1);
+        p += k;
+        n -= k;
+    }
+    piece(r, p, n, 0);
+}
+
 static void finish_line(rlog_reader *r)
 {
-    if (r->overlong) {
+    if (r->overlong)
         skip(r, "line longer than 256 KiB");
-    } else if (r->len > 0) {
-        rlog_row row;
-        const char *why;
-        if (rlog_parse_line(r->buf, r->len, &row, &why) < 0) {
-            skip(r, why);
-        } else {
-            r->rows++;
-            r->row(r->user, &row);
-        }
-    }
+    else if (r->len > 0)
+        line(r, r->buf, r->len);
     r->len = 0;
     r->overlong = 0;
     r->line++;

@@ -1,7 +1,9 @@
 /* report_read.h - read DMARC report logs (JSON Lines that the library
  * writes, one row per message: docs/dmarc-reports.md) for `authscore
  * report`.  A malformed, overlong or cut-off line is reported with
- * file:line and skipped; it never stops the reading. */
+ * file:line and skipped; it never stops the reading.  A cut-off row that
+ * the next row was appended to (no newline between them) loses only
+ * itself. */
 #ifndef AS_CLI_REPORT_READ_H
 #define AS_CLI_REPORT_READ_H
 
@@ -10,6 +12,10 @@
 
 #include <jansson.h>
 
+/* How every row begins: the library writes "version" first (core/msg_json.c).
+ * A line that is no row but holds this after its first byte is a cut row
+ * with the next row appended: both pieces are read (report_read.c). */
+#define RLOG_ROW_START "{\"version\":"
 /* A line longer than this is skipped (the library writes at most 256 KiB). */
 #define RLOG_LINE_MAX (256u << 10)
 /* Row elements looked at: DKIM signatures (the library's hard cap is 64)

@@ -61,8 +61,7 @@ static int size_limit(const char *p, size_t n, uint64_t *out)
     return 0;
 }
 
-static int one(const char *u, size_t n, const rua_policy *p, FILE *why, const char **addr,
-               size_t *alen)
+static int one(const char *u, size_t n, const rua_policy *p, FILE *why, rua_target *t)
 {
     while (n && (*u == ' ' || *u == '\t'))
         u++, n--;
@@ -102,37 +101,37 @@ static int one(const char *u, size_t n, const rua_policy *p, FILE *why, const ch
                 (int)dl, dom, (int)dl, dom);
         return -1;
     }
-    if ((limit && p->size > limit) || (p->max_size && p->size > p->max_size)) {
-        fprintf(why, "  rua %.*s: the report (%zu bytes) is over the size limit, left out\n",
-                (int)al, a, p->size);
-        return -1;
-    }
-    *addr = a;
-    *alen = al;
+    if (p->max_size && (!limit || limit > p->max_size))
+        limit = p->max_size;
+    t->addr = a;
+    t->len = al;
+    t->limit = limit;
     return 0;
 }
 
-size_t rua_recipients(const char *rua, const rua_policy *p, char *to, size_t cap, FILE *why)
+size_t rua_targets(const char *rua, const rua_policy *p, rua_target *out, FILE *why)
 {
-    size_t count = 0, len = 0, uris = 0;
-    if (cap)
-        to[0] = '\0';
+    size_t count = 0, uris = 0;
     while (*rua && uris++ < RUA_MAX_URIS) {
         const char *comma = strchr(rua, ',');
         size_t n = comma ? (size_t)(comma - rua) : strlen(rua);
-        const char *a;
-        size_t al;
-        if (one(rua, n, p, why, &a, &al) == 0 && len + al + 3 < cap) {
-            if (count)
-                memcpy(to + len, ", ", 2), len += 2;
-            memcpy(to + len, a, al);
-            len += al;
-            to[len] = '\0';
+        if (one(rua, n, p, why, &out[count]) == 0)
             count++;
-        }
         if (!comma)
             break;
         rua = comma + 1;
     }
     return count;
+}
+
+void rua_join(const rua_target *t, size_t n, char *to)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            memcpy(to + len, ", ", 2), len += 2;
+        memcpy(to + len, t[i].addr, t[i].len);
+        len += t[i].len;
+    }
+    to[len] = '\0';
 }
