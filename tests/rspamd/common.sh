@@ -52,11 +52,13 @@ free_port() {
 now_ms() { date +%s%3N; }
 
 # The example zones, signed now (bogus.example tampered after signing),
-# in $work/ex (zones.list, trust-anchors.ds).
+# in $work/ex (zones.list, trust-anchors.ds); forwarder.example holds the
+# ARC sealing key of forwarded.eml and list.eml.
 sign_examples() {
     local ex=$src/examples rc
     "$src/tests/dns/sign-zones.sh" "$work/ex" "$ex/zones/example.zone" \
         "$ex/zones/good.example.zone" "$ex/zones/softpolicy.example.zone" \
+        "$ex/zones/forwarder.example.zone" \
         --tamper "$ex/zones/bogus.example.zone" >"$work/sign.log" 2>&1
     rc=$?
     [ $rc -eq 77 ] && skip "ldnsutils missing"

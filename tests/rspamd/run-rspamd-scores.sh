@@ -9,7 +9,10 @@
 #   - the rule file decides the weights, also for names Rspamd ships a
 #     default for: R_SPF_FAIL (stock 1.0) and AS_SPF_DNSSEC (ours) change
 #     with authscore.local.conf after a SIGHUP, as rspamc shows; a weight
-#     set in Rspamd's local.d/policies_group.conf still wins;
+#     set in Rspamd's local.d/policies_group.conf still wins, and one in
+#     override.d/policies_group.conf wins over both;
+#   - the controller's /symbols shows the rule file's descriptions, also
+#     where Rspamd ships another, and a site's own after a SIGHUP;
 #   - a DMARC reject message gets the forced action reject;
 #   - a mistyped key or action value in local.d/authscore.conf makes
 #     `rspamadm configtest` fail with "did you mean";
@@ -81,7 +84,8 @@ echo "url_tld = \"$work/tld.dat\";" >>"$etc/local.d/options.inc"
 echo 'enabled = false;' >"$etc/local.d/fuzzy_check.conf"
 printf 'level = "info";\n' >"$etc/local.d/logging.inc"
 rs_port=$(free_port)
-for w in normal:$rs_port controller:$(free_port) proxy:$(free_port); do
+ctl_port=$(free_port)
+for w in normal:$rs_port controller:$ctl_port proxy:$(free_port); do
     printf 'bind_socket = "127.0.0.1:%s";\n' "${w#*:}" >"$etc/override.d/worker-${w%%:*}.inc"
 done
 
@@ -93,6 +97,11 @@ if [ $rc -eq 0 ] && ! printf '%s\n' "$out" | grep -q 'cannot find dependency'; t
 else
     bad "configtest -s (exit $rc): $(printf '%s\n' "$out" | grep -v '^$' | head -n 8)"
 fi
+
+# Rspamd's own descriptions of the groups' symbols (Debian's scores.d),
+# to tell which of ours replace a different one (step 5).
+rspamadm "${vars[@]}" configdump -j -c "$etc/rspamd.conf" group >"$work/stock-groups.json" 2>"$work/configdump.log" ||
+    fail "rspamadm configdump: $(tail -n 3 "$work/configdump.log")"
 
 # 4. Rspamd itself, in the foreground.
 insecure=""
@@ -130,10 +139,21 @@ reload() {
 
 # 5. The rule file's weights, also for Rspamd's own names.
 until_shown "shipped rules" 'Symbol: R_SPF_FAIL (1.00)' 'Symbol: AS_SPF_DNSSEC (-0.10)'
-paste_snippet rspamd/authscore.local.conf "$work/authscore/authscore.local.conf"
+# The descriptions too: the controller's /symbols (what the web UI lists)
+# has the rule file's, also where Rspamd ships another.
+descriptions() {
+    if /usr/bin/python3 "$here/scan.py" descriptions "$ctl_port" "$lib" "$work/authscore/authscore.conf" \
+        "$work/stock-groups.json" "$1"; then ok "descriptions (scan.py)"; else bad "descriptions (scan.py)"; fi
+}
+descriptions -
+# The page's authscore.local.conf, plus (test only) a description of the
+# site's own for R_SPF_FAIL, whose shipped one is Rspamd's wording too.
+paste_snippet rspamd/authscore.local.conf "$work/authscore/authscore.local.conf" \
+    'R_SPF_FAIL { weight = 7.5; }' 'R_SPF_FAIL { weight = 7.5; description = "SPF says the client may not send (site wording)"; }'
 reload
 until_shown "authscore.local.conf after SIGHUP: the rule file wins over Rspamd's stock weight" \
     'Symbol: R_SPF_FAIL (7.50)' 'Symbol: AS_SPF_DNSSEC (-0.30)'
+descriptions R_SPF_FAIL
 paste_snippet rspamd/local.d/policies_group.conf "$etc/local.d/policies_group.conf"
 reload
 until_shown "local.d/policies_group.conf after SIGHUP: the admin's Rspamd weight wins" \
@@ -141,6 +161,18 @@ until_shown "local.d/policies_group.conf after SIGHUP: the admin's Rspamd weight
 grep -q 'authscore: R_SPF_FAIL keeps the weight set in .*local.d/policies_group.conf' "$work/log/rspamd.log" &&
     ok "the plugin logs that local.d/policies_group.conf keeps R_SPF_FAIL" ||
     bad "no log line for the weight kept from local.d/policies_group.conf"
+# override.d (test-only weights, no snippet): wins over local.d and the
+# rule file.  Rspamd includes it at priority 10 without merging, so it
+# replaces the group's whole `symbols` block: naming only R_SPF_FAIL
+# drops local.d's AS_SPF_DNSSEC, which goes back to the rule file's.
+printf 'symbols {\n  "R_SPF_FAIL" { weight = 4.0; }\n}\n' \
+    >"$etc/override.d/policies_group.conf"
+reload
+until_shown "override.d/policies_group.conf after SIGHUP: wins over local.d and the rule file, and replaces local.d's block" \
+    'Symbol: R_SPF_FAIL (4.00)' 'Symbol: AS_SPF_DNSSEC (-0.30)'
+if grep -q 'authscore: R_SPF_FAIL keeps the weight set in .*override.d/policies_group.conf' "$work/log/rspamd.log"; then
+    ok "the plugin logs that override.d/policies_group.conf keeps R_SPF_FAIL"
+else bad "no log line for the weight kept from override.d/policies_group.conf"; fi
 
 # 6. DMARC reject: the forced action.
 out=$(rspamc -j -h "127.0.0.1:$rs_port" -i 203.0.113.66 --helo mail.good.example \

@@ -119,6 +119,17 @@ kill "$rs_pid"
 wait "$rs_pid" 2>/dev/null
 echo "rspamd stopped"
 
+# 4b. ARC (docs/arc.md): the example site's rules (examples/authscore.conf,
+#     the shipped rules plus arc_trusted_sealers forwarder.example).  The
+#     sealer's key is in the signed auth-zone forwarder.example.  list.eml
+#     fails DMARC under p=reject, and the trusted seal lowers the reject
+#     (scan.py check shows the reject under the shipped rules).
+RULES_LINE="rules_file = \"$src/examples/authscore.conf\";" start_rspamd arc 8s
+/usr/bin/python3 "$here/scan.py" arc "$rs_port" "$lib" "$src" "$src/examples/authscore.conf" ||
+    fail "scan.py arc"
+kill "$rs_pid"
+wait "$rs_pid" 2>/dev/null
+
 # 5. Tasks that end while lookups are in flight (task_timeout 1 s).
 #    a) stall.test is black-holed (DNS would time out at 2 s): Rspamd
 #       ends the task's pending DNS requests with a timeout reply, so the

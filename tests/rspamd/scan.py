@@ -8,6 +8,14 @@
   scan.py after-abort PORT SRC       the same worker still scans
   scan.py actions PORT SRC           non-default actions (temperror =
                                      "greylist", reject = false)
+  scan.py arc PORT LIB SRC RULES     ARC-sealed mail under RULES, which
+                                     trust the sealer forwarder.example
+  scan.py descriptions CTL_PORT LIB RULES STOCK_JSON NAME
+                                     the controller's /symbols has the
+                                     rule file's description for each of
+                                     its symbols (STOCK_JSON: `rspamadm
+                                     configdump -j group`, Rspamd's own);
+                                     NAME's differs from the stock one
   scan.py ttls LOG                   the TTLs the plugin passed (its log)
   scan.py deferred PORT SRC WHY [HELO]
                                      fail closed: pass.eml (with that HELO)
@@ -102,8 +110,9 @@ def scan(port, path_or_bytes, ip, helo, mail_from):
     return res
 
 
-def rule_weights(lib, rules):
-    """name -> weight, as the library reports them for the rule file."""
+def rule_table(lib, rules):
+    """name -> (weight, description), as the library reports them for
+    the rule file."""
     so = ctypes.CDLL(lib)
     ctx = ctypes.c_void_p()
     so.authscore_ctx_new.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
@@ -115,6 +124,8 @@ def rule_weights(lib, rules):
     so.authscore_rules_name.restype = ctypes.c_char_p
     so.authscore_rules_weight.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     so.authscore_rules_weight.restype = ctypes.c_double
+    so.authscore_rules_description.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    so.authscore_rules_description.restype = ctypes.c_char_p
     so.authscore_ctx_free.argtypes = [ctypes.c_void_p]
     if so.authscore_ctx_new(ctypes.byref(ctx)) < 0:
         return {}
@@ -123,9 +134,32 @@ def rule_weights(lib, rules):
     w = {}
     if so.authscore_ctx_finalize(ctx) == 0:
         for i in range(so.authscore_rules_count(ctx)):
-            w[so.authscore_rules_name(ctx, i).decode()] = so.authscore_rules_weight(ctx, i)
+            desc = so.authscore_rules_description(ctx, i)
+            w[so.authscore_rules_name(ctx, i).decode()] = (
+                so.authscore_rules_weight(ctx, i), desc.decode() if desc is not None else None)
     so.authscore_ctx_free(ctx)
     return w
+
+
+def rule_weights(lib, rules):
+    """name -> weight, as the library reports them for the rule file."""
+    return {n: wd[0] for n, wd in rule_table(lib, rules).items()}
+
+
+def envelope(src, name):
+    """(client IP, HELO, MAIL FROM) of an example message, as
+    examples/messages/ENVELOPES gives them."""
+    with open(os.path.join(src, "examples", "messages", "ENVELOPES")) as f:
+        for line in f:
+            col = line.split()
+            if len(col) == 4 and col[0] == name:
+                return col[1], col[2], col[3]
+    raise RuntimeError("ENVELOPES: no line for %s" % name)
+
+
+def scan_example(port, src, name):
+    """An example message with the envelope it arrived with."""
+    return scan(port, os.path.join(src, "examples", "messages", name), *envelope(src, name))
 
 
 def symbols(res):
@@ -284,6 +318,27 @@ def check(port, lib, src, rules):
             ok("dmarc-reject.eml: forced action reject: %s" % json.dumps(r.get("messages", {})))
         else:
             bad("dmarc-reject.eml: action %r, messages %r" % (r.get("action"), r.get("messages")))
+
+    # 2b. The list message: its DKIM signature broke on the list (subject
+    #     tag), so DMARC fails under p=reject; its ARC chain passes, but
+    #     the shipped rules trust no sealer, so the reject stands.  Under
+    #     rules that trust forwarder.example (`scan.py arc`) it does not.
+    r = scan_example(port, src, "list.eml")
+    expect("list.eml, no trusted sealer", r,
+           present=["ARC_ALLOW", "AS_ARC_DNSSEC", "DMARC_POLICY_REJECT", "R_DKIM_REJECT"],
+           absent=["AS_ARC_TRUSTED_OVERRIDE", "ARC_REJECT", "DMARC_POLICY_ALLOW"],
+           options={"ARC_ALLOW": ["forwarder.example:s=arc2026:i=1"]},
+           ar=["arc=pass (i=1, d=forwarder.example, DNSSEC secure)", "dmarc=fail",
+               "policy.dmarc=reject"])
+    if "override=" in ar_header(r):
+        bad("list.eml, no trusted sealer: A-R has an override: %s" % ar_header(r))
+    got = symbols(r).get("DMARC_POLICY_REJECT", {}).get("score")
+    want = weights.get("DMARC_POLICY_REJECT")
+    if r.get("action") == "reject" and got is not None and want and abs(got - want) < 1e-9:
+        ok("list.eml, no trusted sealer: action reject, DMARC_POLICY_REJECT scores %g" % got)
+    else:
+        bad("list.eml, no trusted sealer: action %r, DMARC_POLICY_REJECT scores %r" %
+            (r.get("action"), got))
 
     # 3. Zones tampered after signing.  A validating resolver answers
     #    SERVFAIL for bogus data, and Rspamd's resolver (rdns) sees only
@@ -501,6 +556,129 @@ def actions(port, src):
     return 0 if fails == 0 else 1
 
 
+def arc(port, lib, src, rules):
+    """On a Rspamd whose rule file trusts the ARC sealer forwarder.example
+    (examples/authscore.conf): list.eml fails DMARC under p=reject, but
+    the sealer saw DMARC pass before the list changed the message, so
+    AS_ARC_TRUSTED_OVERRIDE lowers the disposition: DMARC_POLICY_REJECT
+    stays (it is the result) at weight 0, cancelled, and no reject is
+    forced.  forwarded.eml: SPF fails at the forwarder, AS_TRUSTED_FORWARDER
+    cancels R_SPF_FAIL, DMARC passes on DKIM."""
+    weights = rule_weights(lib, rules)
+    if not weights.get("DMARC_POLICY_REJECT") or not weights.get("R_SPF_FAIL"):
+        bad("the library reports no DMARC_POLICY_REJECT/R_SPF_FAIL weight for %s" % rules)
+        return 1
+
+    def cancelled(name, r, sym, by):
+        s = symbols(r).get(sym, {})
+        if s.get("score") == 0 and "cancelled_by:" + by in s.get("options", []):
+            ok("%s: %s scores 0 (rule file: %g), cancelled by %s" % (name, sym, weights[sym], by))
+        else:
+            bad("%s: %s is %r, not cancelled by %s" % (name, sym, s, by))
+
+    def weighed(name, r):
+        """Every other symbol scores its rule-file weight."""
+        wrong = [(n, s.get("score"), weights.get(n)) for n, s in symbols(r).items()
+                 if n in weights and "cancelled_by:" not in " ".join(s.get("options", []))
+                 and abs(s.get("score", 0) - weights[n]) > 1e-9]
+        if wrong:
+            bad("%s: weights differ from the rule file: %s" % (name, wrong))
+        else:
+            ok("%s: score %s, every symbol not cancelled at its rule-file weight" %
+               (name, r.get("score")))
+
+    r = scan_example(port, src, "list.eml")
+    expect("list.eml, forwarder.example trusted", r,
+           present=["ARC_ALLOW", "AS_ARC_TRUSTED_OVERRIDE", "AS_ARC_DNSSEC", "DMARC_POLICY_REJECT",
+                    "R_DKIM_REJECT", "R_SPF_ALLOW"],
+           absent=["ARC_REJECT", "ARC_INVALID", "ARC_DNSFAIL", "DMARC_POLICY_ALLOW"],
+           options={"ARC_ALLOW": ["forwarder.example:s=arc2026:i=1"],
+                    "AS_ARC_TRUSTED_OVERRIDE": ["forwarder.example i=1 dmarc=pass"]},
+           ar=["arc=pass (i=1, d=forwarder.example, DNSSEC secure)", "header.oldest-pass=0",
+               "dmarc=fail", "policy.dmarc=reject", "override=trusted_forwarder",
+               "disposition=none", "sealer=forwarder.example i=1"])
+    cancelled("list.eml", r, "DMARC_POLICY_REJECT", "AS_ARC_TRUSTED_OVERRIDE")
+    weighed("list.eml", r)
+    said = json.dumps(r.get("messages", {}))
+    if r.get("action") not in ("reject", "soft reject", None) and "authscore" not in said:
+        ok("list.eml: the override lowers the DMARC reject: action %r, score %s" %
+           (r.get("action"), r.get("score")))
+    else:
+        bad("list.eml: action %r, messages %s (a trusted sealer's override must lower the reject)" %
+            (r.get("action"), said))
+
+    r = scan_example(port, src, "forwarded.eml")
+    expect("forwarded.eml, forwarder.example trusted", r,
+           present=["ARC_ALLOW", "AS_TRUSTED_FORWARDER", "AS_ARC_DNSSEC", "DMARC_POLICY_ALLOW",
+                    "R_DKIM_ALLOW", "R_SPF_FAIL"],
+           absent=["ARC_REJECT", "AS_ARC_TRUSTED_OVERRIDE", "DMARC_POLICY_REJECT"],
+           options={"ARC_ALLOW": ["forwarder.example:s=arc2026:i=1"]},
+           ar=["spf=fail", "arc=pass (i=1, d=forwarder.example, DNSSEC secure)",
+               "dkim=pass header.d=good.example", "dmarc=pass"])
+    cancelled("forwarded.eml", r, "R_SPF_FAIL", "AS_TRUSTED_FORWARDER")
+    weighed("forwarded.eml", r)
+    if r.get("action") not in ("reject", "soft reject", None):
+        ok("forwarded.eml: action %r" % r.get("action"))
+    else:
+        bad("forwarded.eml: action %r" % r.get("action"))
+    print("%d passed, %d failed" % (passes, fails))
+    return 0 if fails == 0 else 1
+
+
+def descriptions(ctl_port, lib, rules, stock_json, name):
+    """What the web UI and `rspamc` show for each symbol of the rule file
+    is its description there, also for names Rspamd ships a description
+    for: the running Rspamd's controller lists every symbol it knows with
+    its description (/symbols).  NAME ("-": none) must also differ from
+    Rspamd's stock description, so that it shows the rule file's is no
+    accident.  Polled for 10 s: after a SIGHUP the controller restarts."""
+    table = rule_table(lib, rules)
+    if not table:
+        bad("the library reports no rules for %s" % rules)
+        return 1
+    stock = {}
+    with open(stock_json) as f:
+        for g in json.load(f).values():
+            for n, d in (g.get("symbols") or {}).items():
+                if isinstance(d, dict) and d.get("description"):
+                    stock[n] = d["description"]
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            status, payload = http(ctl_port, "GET", "/symbols", timeout=5)
+            shown = {}
+            if status == 200:
+                for g in json.loads(payload):
+                    for r in g.get("rules", []):
+                        shown.setdefault(r.get("symbol"), r.get("description"))
+        except (OSError, ValueError) as e:
+            status, payload, shown = 0, str(e).encode(), {}
+        wrong = [(n, shown.get(n, "(not listed)"), d) for n, (_, d) in sorted(table.items())
+                 if shown.get(n) != d]
+        if not wrong or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    if status != 200:
+        bad("controller /symbols: HTTP %d: %r" % (status, payload[:200]))
+        return 1
+    differs = sorted(n for n, (_, d) in table.items() if n in stock and stock[n] != d)
+    ours = sorted(n for n in table if n not in stock)
+    if wrong:
+        bad("/symbols: descriptions not the rule file's (name, shown, rule file): %s" % wrong[:5])
+    else:
+        ok("/symbols: all %d symbols of the rule file carry its description; %d replace a "
+           "different stock one (%s), %d have none in stock" %
+           (len(table), len(differs), ", ".join(differs[:4]), len(ours)))
+    if name != "-":
+        if name in table and shown.get(name) == table[name][1] and stock.get(name) != table[name][1]:
+            ok("/symbols: %s: %r, not the stock %r" % (name, shown[name], stock.get(name)))
+        else:
+            bad("/symbols: %s: %r, rule file %r, stock %r" %
+                (name, shown.get(name), table.get(name, (0, None))[1], stock.get(name)))
+    print("%d passed, %d failed" % (passes, fails))
+    return 0 if fails == 0 else 1
+
+
 def ttls(log):
     """The TTLs the plugin gave authscore_msg_answer() (its debug line per
     answer): answers with records carry the zone's TTL (3600, counted
@@ -561,6 +739,10 @@ def main():
         sys.exit(after_abort(port, sys.argv[3]))
     if mode == "check":
         sys.exit(check(port, sys.argv[3], sys.argv[4], sys.argv[5]))
+    if mode == "descriptions":
+        sys.exit(descriptions(port, sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]))
+    if mode == "arc":
+        sys.exit(arc(port, sys.argv[3], sys.argv[4], sys.argv[5]))
     sys.exit(__doc__)
 
 

@@ -598,27 +598,38 @@ local function admin_scores()
   local set = {}
   local dir = type(rspamd_paths) == 'table' and rspamd_paths['LOCAL_CONFDIR']
   if not dir then return set end
-  local function symbols(tbl, path)
+  local function symbols(tbl, path, into)
     if type(tbl) ~= 'table' then return end
     for name, def in pairs(tbl) do
       if type(def) == 'table' and (def.weight ~= nil or def.score ~= nil) then
-        set[name] = path
+        into[name] = path
       end
     end
   end
+  -- Per file name: Rspamd includes override.d/<g>_group.conf at priority
+  -- 10 without merging, so its `symbols` block replaces local.d's (and the
+  -- stock one) for that group; local.d's weights then no longer apply.
+  local per_file = {}
   for _, sub in ipairs({ 'local.d', 'override.d' }) do
     for _, path in ipairs(rspamd_util.glob(dir .. '/' .. sub .. '/*group*.conf') or {}) do
       local parser = ucl.parser()
       if parser:parse_file(path) then
         local obj = parser:get_object() or {}
-        symbols(obj.symbols, path)
+        local base = path:match('[^/]+$')
+        local found = per_file[base] or {}
+        if sub == 'override.d' and type(obj.symbols) == 'table' then found = {} end
+        symbols(obj.symbols, path, found)
         for _, g in pairs(type(obj.group) == 'table' and obj.group or {}) do
-          if type(g) == 'table' then symbols(g.symbols, path) end
+          if type(g) == 'table' then symbols(g.symbols, path, found) end
         end
+        per_file[base] = found
       else
         rspamd_logger.warnx(rspamd_config, '%s: cannot read %s for its weights', N, path)
       end
     end
+  end
+  for _, found in pairs(per_file) do
+    for name, path in pairs(found) do set[name] = path end
   end
   return set
 end
