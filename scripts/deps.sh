@@ -13,6 +13,10 @@ test=(libcriterion-dev nsd unbound python3-dkim python3-spf python3-yaml
 # tests validate reports (xmllint) and paste the rotation snippet.
 build+=(libjansson-dev zlib1g-dev)
 test+=(libxml2-utils logrotate)
+# Tools the daemon tests call that a minimal Debian (debootstrap minbase)
+# lacks: ps (procps), systemd-analyze (systemd: the units are verified,
+# nothing is started), unshare (util-linux).
+test+=(procps systemd util-linux)
 # Postfix is not in the list: Debian's postfix Conflicts with every other
 # MTA and would remove exim4-daemon-heavy.  tests/milter/postfix-tree.sh
 # fetches its .deb (apt-get download) and runs it from a private tree.
