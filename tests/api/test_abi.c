@@ -1,7 +1,6 @@
 /* ABI: enum values and version macros are pinned; changing one breaks
  * every host compiled against an older header. */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,22 +91,4 @@ Test(abi, strerror_total)
     cr_expect_str_eq(authscore_policy_name(AUTHSCORE_DMARC_POLICY_QUARANTINE), "quarantine");
     cr_expect_null(authscore_policy_name(AUTHSCORE_DMARC_POLICY_UNSET));
     cr_expect_null(authscore_policy_name(17));
-}
-
-/* authscore_dkim_overall (added after 0.1.0's first getters): its
- * prototype, and the shared object exports it under AUTHSCORE_1.0 like the
- * rest (tests/api/check-exports.sh checks the whole list). */
-Test(abi, dkim_overall_exported)
-{
-    int (*f)(const authscore_msg *) = authscore_dkim_overall;
-    cr_expect_eq(f(NULL), AUTHSCORE_RES_NOT_EVALUATED);
-    const char *root = getenv("AUTHSCORE_BUILD_ROOT");
-    cr_assert_not_null(root, "AUTHSCORE_BUILD_ROOT (meson's test env)");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/libauthscore.so.0", root);
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    cr_assert_not_null(h, "%s", dlerror());
-    cr_expect_not_null(dlvsym(h, "authscore_dkim_overall", "AUTHSCORE_1.0"), "%s", dlerror());
-    cr_expect_null(dlsym(h, "as_dkim_overall_add"), "internal helpers stay hidden");
-    dlclose(h);
 }

@@ -1,13 +1,12 @@
 /* test_arc_api.c - ARC through the public API, as a host sees it: the
- * getters (and what they give when there is nothing to report), the
- * exports, the DMARC override a trusted sealer brings (the disposition,
+ * getters (and what they give when there is nothing to report; the
+ * exports are tests/api/check-exports.sh's), the DMARC override a trusted sealer brings (the disposition,
  * authscore_dmarc_override(), the Exim summary) and its fail-closed form
  * when the chain is temperror.  Sans-I/O, the answers from memdns (the
  * DKIM fixtures' keys, a p=reject policy and SPF -all for example.com),
  * the messages of tests/arc/data/, the shipped rules with example.com's
  * sealers trusted. */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,23 +186,4 @@ Test(arc_api, a_trusted_sealer_lowers_the_disposition_and_the_hosts_see_it)
     cr_expect_null(authscore_dmarc_override(m));
     cr_expect_eq(authscore_msg_temperror(m), 0, "a failed seal is not temporary");
     run_free(&r);
-}
-
-Test(arc_api, exported_under_the_version_node)
-{
-    static const char *const names[] = {
-        "authscore_arc_result", "authscore_arc_reason", "authscore_arc_chain_length",
-        "authscore_arc_oldest_pass", "authscore_arc_instance_count", "authscore_arc_domain",
-        "authscore_arc_selector", "authscore_arc_seal_result", "authscore_arc_ams_result",
-        "authscore_arc_dnssec", "authscore_dmarc_override"};
-    const char *root = getenv("AUTHSCORE_BUILD_ROOT");
-    cr_assert_not_null(root, "AUTHSCORE_BUILD_ROOT (meson's test env)");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/libauthscore.so.0", root);
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    cr_assert_not_null(h, "%s", dlerror());
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        cr_expect_not_null(dlvsym(h, names[i], "AUTHSCORE_1.0"), "%s", names[i]);
-    cr_expect_null(dlsym(h, "as_arc_start"), "the engine stays hidden");
-    dlclose(h);
 }
