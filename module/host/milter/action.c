@@ -87,20 +87,14 @@ void as_milter_decide_facts(const struct as_milter_conf *c,
     }
 }
 
-int as_milter_temperror(const authscore_msg *m)
-{
-    /* The library's definition, as Exim and Rspamd: it includes a DMARC
-     * override that rests on an ARC temperror. */
-    return authscore_msg_temperror(m) != 0;
-}
-
 void as_milter_decide(const struct as_milter_conf *c, int rc,
                       const authscore_msg *m, struct as_milter_verdict *v)
 {
     struct as_milter_facts f = {.refused = rc < 0};
     if (rc >= 0) {
         f.header_limit = authscore_msg_parse_status(m) == AUTHSCORE_ELIMIT;
-        f.temperror = as_milter_temperror(m);
+        /* The library's one rule, as Exim and Rspamd use it. */
+        f.temperror = authscore_msg_temperror(m) != 0;
         f.disposition = authscore_dmarc_disposition(m);
         f.has_score = authscore_score(m, &f.score) == 0;
     }

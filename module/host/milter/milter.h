@@ -195,7 +195,7 @@ void as_milter_decide(const struct as_milter_conf *c, int rc,
 struct as_milter_facts {
     int refused;      /* the library refused it (a fault) */
     int header_limit; /* authscore_msg_parse_status() is AUTHSCORE_ELIMIT */
-    int temperror;    /* as_milter_temperror() */
+    int temperror;    /* authscore_msg_temperror() */
     int disposition;  /* authscore_dmarc_disposition() */
     int has_score;
     double score;
@@ -203,8 +203,6 @@ struct as_milter_facts {
 void as_milter_decide_facts(const struct as_milter_conf *c,
                             const struct as_milter_facts *f,
                             struct as_milter_verdict *v);
-/* authscore_msg_temperror(): the library's test, as Exim's and Rspamd's. */
-int as_milter_temperror(const authscore_msg *m);
 const char *as_milter_act_name(int action);
 
 /* ---- logging ---------------------------------------------------------- */
