@@ -95,7 +95,6 @@ int authscore_msg_temperror(const authscore_msg *m);
 int authscore_dmarc_result(const authscore_msg *m);
 const char *authscore_dmarc_domain(const authscore_msg *m);
 int authscore_dmarc_disposition(const authscore_msg *m);
-const char *authscore_dmarc_override(const authscore_msg *m);
 int authscore_score(const authscore_msg *m, double *score);
 size_t authscore_symbol_count(const authscore_msg *m);
 const char *authscore_symbol_name(const authscore_msg *m, size_t i);
@@ -199,7 +198,7 @@ end
 -- before any 550 (a retry may pass), with the reason as the SMTP reply.
 local function force(task, key, why, least)
   local action = settings.actions[key]
-  if not action or action == '' then return end
+  if not action then return end -- false: the admin turned it off
   -- Nothing is above reject: exactly it, so that Rspamd 3.4 keeps the
   -- reason as the SMTP reply (it drops the message of a "least" result).
   if action == 'reject' then least = false end
