@@ -15,13 +15,13 @@ build+=(libjansson-dev zlib1g-dev)
 test+=(libxml2-utils logrotate)
 # Tools the daemon tests call that a minimal Debian (debootstrap minbase)
 # lacks: ps (procps), systemd-analyze (systemd: the units are verified,
-# nothing is started), unshare (util-linux).
-test+=(procps systemd util-linux)
+# nothing is started), unshare (util-linux), strace (the CLI's one write).
+test+=(procps systemd util-linux strace)
 # Postfix is not in the list: Debian's postfix Conflicts with every other
 # MTA and would remove exim4-daemon-heavy.  tests/milter/postfix-tree.sh
 # fetches its .deb (apt-get download) and runs it from a private tree.
 # scripts/build-deb.sh: the Debian packages, checked with lintian.
-package=(build-essential debhelper devscripts lintian)
+package=(build-essential debhelper devscripts lintian systemd)  # systemd: systemd-analyze verify of the unit
 fuzz=(clang-14 libclang-rt-14-dev)
 # scripts/bench.sh: the corpus (dkimpy), the libopendkim baseline, nsd and
 # unbound daemons, and with BENCH_E2E=1 Exim, Rspamd and the namespace

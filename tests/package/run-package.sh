@@ -17,8 +17,10 @@
 set -u
 src=${AUTHSCORE_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 skip() { echo "SKIP: $*"; exit 77; }
-command -v dpkg-buildpackage >/dev/null 2>&1 || "$src/scripts/deps.sh" package >/dev/null 2>&1 || true
-for t in dpkg-buildpackage lintian dh; do
+for t in dpkg-buildpackage lintian dh systemd-analyze; do
+    command -v "$t" >/dev/null 2>&1 || { "$src/scripts/deps.sh" package >/dev/null 2>&1 || true; break; }
+done
+for t in dpkg-buildpackage lintian dh systemd-analyze; do
     command -v "$t" >/dev/null 2>&1 || skip "$t missing (scripts/deps.sh package)"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/authscore-package.XXXXXX") || exit 1
@@ -71,15 +73,13 @@ has authscore /usr/bin/authscore /usr/sbin/authscore-milter /lib/systemd/system/
 # (a key in the wrong section, such as StartLimitBurst= under [Service],
 # is ignored by systemd, with only a log line).  The programs it runs are
 # not installed here, so "not executable" is no finding.
-if command -v systemd-analyze >/dev/null 2>&1; then
-    dpkg-deb --fsys-tarfile "$(deb authscore)" | tar -xO ./lib/systemd/system/authscore-milter.service \
-        >"$work/authscore-milter.service"
-    findings=$(systemd-analyze verify --man=no "$work/authscore-milter.service" 2>&1 |
-        grep -E -i 'unknown|invalid|failed to parse|ignoring|missing')
-    if [ -z "$findings" ] && grep -q '^StartLimitBurst=' "$work/authscore-milter.service"; then
-        ok "authscore: systemd-analyze verify reads the unit without a finding"
-    else bad "authscore: the unit: ${findings:-no StartLimitBurst=}"; fi
-else echo "note: systemd-analyze missing: the unit's syntax is not verified"; fi
+dpkg-deb --fsys-tarfile "$(deb authscore)" | tar -xO ./lib/systemd/system/authscore-milter.service \
+    >"$work/authscore-milter.service"
+findings=$(systemd-analyze verify --man=no "$work/authscore-milter.service" 2>&1 |
+    grep -E -i 'unknown|invalid|failed to parse|ignoring|missing')
+if [ -z "$findings" ] && grep -q '^StartLimitBurst=' "$work/authscore-milter.service"; then
+    ok "authscore: systemd-analyze verify reads the unit without a finding"
+else bad "authscore: the unit: ${findings:-no StartLimitBurst=}"; fi
 conffiles=$(dpkg-deb --ctrl-tarfile "$(deb authscore)" | tar -xO ./conffiles 2>/dev/null | sort | tr '\n' ' ')
 [ "$conffiles" = "/etc/authscore/authscore.conf /etc/authscore/milter.conf /etc/authscore/unbound.conf " ] &&
     ok "authscore: conffiles $conffiles" || bad "authscore: conffiles '$conffiles'"

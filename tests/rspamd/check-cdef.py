@@ -94,7 +94,7 @@ def main():
     if len(sys.argv) == 4:
         syms = exported(sys.argv[3])
         if syms is None:
-            print("skip: nm not found, exports not checked")
+            print("nm not found: exports not checked")
         else:
             for f in funcs:
                 if f not in syms:
@@ -105,6 +105,9 @@ def main():
         fails += 1
     checks = len(cdecls) + (len(funcs) if len(sys.argv) == 4 else 0)
     print("%d passed, %d failed" % (max(checks - fails, 0), fails))
+    if not fails and len(sys.argv) == 4 and syms is None:
+        print("SKIP: nm missing (Debian package binutils): exports not checked")
+        sys.exit(77)
     sys.exit(1 if fails else 0)
 
 
