@@ -246,6 +246,13 @@ AUTHSCORE_API int authscore_ctx_set_log(authscore_ctx *ctx, authscore_log_fn fn,
  *                        most, 0 to 86400 (default 3600; its TTL if shorter)
  *   dns.cache_bogus_ttl  seconds a bogus or indeterminate answer is kept
  *                        at most, 0 to 300 (default 5)
+ *   dns.shared_cache     path of a file every process of the host shares
+ *                        for secure and insecure answers (docs/dns.md;
+ *                        default none); created 0600, refused at finalize
+ *                        when not a regular file of this user or when
+ *                        group- or world-writable; needs dns.cache_size > 0
+ *   dns.shared_cache_size  bytes of that file when it is created, 65536
+ *                        to 1073741824 (default 16777216)
  *   authserv_id          the authserv-id of the A-R header (at most 255
  *                        bytes; default: the host name)
  *   dkim.max_signatures  signatures evaluated per message, 1 to 64
@@ -308,6 +315,20 @@ AUTHSCORE_API int authscore_ctx_dns_cache_stats(const authscore_ctx *ctx,
                                                 uint64_t *misses,
                                                 uint64_t *entries,
                                                 uint64_t *bytes);
+
+/* The answer cache shared between processes (option dns.shared_cache,
+ * docs/dns.md), as this context used it since authscore_ctx_finalize():
+ * lookups the file answered (*hits) and not (*misses; only questions the
+ * context's own cache missed reach the file), answers written to it
+ * (*stores), and slots that failed their checksum or checks (*rejected:
+ * torn by a concurrent write, or a damaged file; each is a miss).  Any
+ * pointer may be NULL; all are 0 without the option.  Thread-safe.
+ * Returns 0, or AUTHSCORE_EINVAL for a NULL ctx.  Phase: any. */
+AUTHSCORE_API int authscore_ctx_dns_shared_cache_stats(const authscore_ctx *ctx,
+                                                       uint64_t *hits,
+                                                       uint64_t *misses,
+                                                       uint64_t *stores,
+                                                       uint64_t *rejected);
 
 /* The symbols the loaded rules define (engine symbols and rule-file
  * rules), in a stable order, for hosts that register them up front

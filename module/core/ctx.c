@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "core/options.h"
 #include "core/psl_load.h"
+#include "dns/shared_cache.h"
 #include "score/ar_write.h"
 
 int authscore_ctx_new(authscore_ctx **out)
@@ -21,6 +22,7 @@ int authscore_ctx_new(authscore_ctx **out)
     c->dns_cache_size = (int)AS_DNS_CACHE_DEFAULT_BYTES;
     c->dns_cache_max_ttl = AS_DNS_CACHE_DEFAULT_MAX_TTL;
     c->dns_cache_bogus_ttl = AS_DNS_CACHE_DEFAULT_SHORT_TTL;
+    c->dns_shared_cache_size = (int)AS_DNS_SHARED_DEFAULT_BYTES;
     c->dkim_max_signatures = AS_DKIM_MAX_SIGNATURES;
     c->dkim_clock_skew = AS_DKIM_CLOCK_SKEW;
     c->spf_max_lookups = AS_SPF_MAX_LOOKUPS;
@@ -43,6 +45,8 @@ void authscore_ctx_free(authscore_ctx *c)
         return;
     as_resolver_free(c->resolver);
     as_dns_cache_free(c->cache);
+    as_dns_shared_close(c->shared);
+    free(c->dns_shared_cache);
     as_dkim_keycache_free(c->keys);
     as_dmarc_psl_free(c->psl);
     free(c->dns_config);
@@ -88,6 +92,13 @@ static int64_t monotonic_ms(void *user)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The shared cache's clock: its entries outlive this process. */
+static int64_t wall_s(void *user)
+{
+    (void)user;
+    return (int64_t)time(NULL);
+}
+
 static void resolver_log(void *user, int level, const char *msg)
 {
     as_log(user, level, "%s", msg);
@@ -109,6 +120,8 @@ static int finalize_failed(authscore_ctx *c, int rc, const char *fmt, ...)
     c->rules = NULL;
     as_dns_cache_free(c->cache);
     c->cache = NULL;
+    as_dns_shared_close(c->shared);
+    c->shared = NULL;
     return rc;
 }
 
@@ -162,7 +175,19 @@ int authscore_ctx_finalize(authscore_ctx *c)
         .max_ttl = (uint32_t)c->dns_cache_max_ttl,
         .short_ttl = (uint32_t)c->dns_cache_bogus_ttl,
         .clock = monotonic_ms,
+        .wall = wall_s,
     };
+    if (c->dns_shared_cache) {
+        if (!cc.max_bytes)
+            return finalize_failed(c, AUTHSCORE_ECONFIG,
+                                   "dns.shared_cache needs the per-process cache (dns.cache_size > 0)");
+        char err[AS_OPTION_PATH_MAX + 128];
+        int sr = as_dns_shared_open(c->dns_shared_cache, (size_t)c->dns_shared_cache_size,
+                                    &c->shared, err, sizeof err);
+        if (sr < 0)
+            return finalize_failed(c, sr, "%s", sr == AUTHSCORE_ENOMEM ? "out of memory" : err);
+        cc.shared = c->shared;
+    }
     int cr = as_dns_cache_new(&cc, &c->cache);
     if (cr < 0)
         return finalize_failed(c, cr, "DNS answer cache: %s", authscore_strerror(cr));

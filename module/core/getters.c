@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "dns/shared_cache.h"
 #include "score/symbols.h"
 
 /* A refused message (m->fault, msg.c) has no verdict to report, even when
@@ -78,6 +79,24 @@ int authscore_ctx_dns_cache_stats(const authscore_ctx *ctx, uint64_t *hits,
         *entries = st.entries;
     if (bytes)
         *bytes = st.bytes;
+    return 0;
+}
+
+int authscore_ctx_dns_shared_cache_stats(const authscore_ctx *ctx, uint64_t *hits,
+                                         uint64_t *misses, uint64_t *stores, uint64_t *rejected)
+{
+    if (!ctx)
+        return AUTHSCORE_EINVAL;
+    as_dns_shared_stats st;
+    as_dns_shared_stats_get(ctx->shared, &st);
+    if (hits)
+        *hits = st.hits;
+    if (misses)
+        *misses = st.misses;
+    if (stores)
+        *stores = st.stores;
+    if (rejected)
+        *rejected = st.rejected;
     return 0;
 }
 

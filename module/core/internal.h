@@ -36,6 +36,8 @@ struct authscore_ctx {
     int dns_cache_size;      /* bytes; 0: no answer cache (dns/cache.h) */
     int dns_cache_max_ttl;   /* seconds, secure / insecure answers */
     int dns_cache_bogus_ttl; /* seconds, bogus / indeterminate answers */
+    char *dns_shared_cache;  /* file shared between processes, or NULL */
+    int dns_shared_cache_size; /* bytes, when the file is created */
     char *authserv_id;
     int dkim_max_signatures;
     int dkim_clock_skew;
@@ -53,6 +55,7 @@ struct authscore_ctx {
     char error[AS_RULES_ERROR_MAX + 64]; /* why finalize failed, or "" */
     as_resolver *resolver;
     as_dns_cache *cache;  /* NULL: none (dns.cache_size=0, or not finalized) */
+    struct as_dns_shared *shared; /* its tier in dns.shared_cache, or NULL */
     as_dkim_keycache *keys;
     const void *psl; /* Public Suffix List, rfc7489 mode only */
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "dns/shared_cache.h"
 #include "score/ar_write.h"
 
 /* dkim.clock_skew: a signer's clock a day ahead is broken, not skewed. */
@@ -71,6 +72,11 @@ static const as_option options[] = {
         "if shorter)"),
     OPT_INT("dns.cache_bogus_ttl", 0, AS_DNS_CACHE_MAX_SHORT_TTL, dns_cache_bogus_ttl,
         "longest time in seconds a bogus or indeterminate answer is kept"),
+    OPT_PATH("dns.shared_cache", dns_shared_cache,
+        "file that every process of the host shares for secure and insecure answers "
+        "(created 0600; must be this user's, not group- or world-writable)"),
+    OPT_INT("dns.shared_cache_size", AS_DNS_SHARED_MIN_BYTES, AS_DNS_SHARED_MAX_BYTES,
+        dns_shared_cache_size, "bytes of dns.shared_cache when it is created"),
     {"authserv_id", AS_OPT_STRING, 0, AS_OPTION_AUTHSERV_ID_MAX, NULL, AT(authserv_id, char *), NULL,
         "authserv-id of the A-R header and SPF's %{r} (default: the host name)"},
     OPT_INT("dkim.max_signatures", 1, AS_DKIM_MAX_SIGNATURES_HARD, dkim_max_signatures,

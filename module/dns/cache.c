@@ -15,6 +15,8 @@
  * and moves the pointers by the distance between the two copies. */
 #include "dns/cache.h"
 
+#include "dns/shared_cache.h"
+
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -64,6 +66,8 @@ struct as_dns_cache {
     uint32_t max_ttl, short_ttl;
     as_clock_fn clock;
     void *clock_user;
+    as_dns_shared *shared;
+    as_clock_fn wall;
 };
 
 /* The part of a key: the hash's top bits (the buckets use the low ones). */
@@ -146,6 +150,8 @@ int as_dns_cache_new(const as_dns_cache_config *cfg, as_dns_cache **out)
     c->short_ttl = cfg->short_ttl;
     c->clock = cfg->clock;
     c->clock_user = cfg->clock_user;
+    c->shared = cfg->wall ? cfg->shared : NULL;
+    c->wall = cfg->wall;
     *out = c;
     return 0;
 }
@@ -307,6 +313,23 @@ static int copy_out(const entry *e, int64_t now, as_arena *a, as_dns_answer *out
     return 1;
 }
 
+static int put_here(as_dns_cache *cache, const char *name, size_t len, uint16_t qtype,
+                    const as_dns_answer *ans, uint32_t life);
+
+/* A local miss: the shared tier's hit is kept here too (its TTLs are
+ * already cut to what is left in the file). */
+static int shared_get(as_dns_cache *cache, const char *name, size_t len, uint16_t qtype,
+                      as_arena *a, as_dns_answer *out)
+{
+    if (!cache->shared)
+        return 0;
+    int rc = as_dns_shared_get(cache->shared, name, len, qtype, cache->wall(NULL),
+                               cache->max_ttl, a, out);
+    if (rc == 1)
+        (void)put_here(cache, name, len, qtype, out, as_dns_cache_lifetime(cache, out));
+    return rc;
+}
+
 int as_dns_cache_get(as_dns_cache *cache, const char *name, size_t len, uint16_t qtype,
                      as_arena *a, as_dns_answer *out)
 {
@@ -326,7 +349,7 @@ int as_dns_cache_get(as_dns_cache *cache, const char *name, size_t len, uint16_t
     if (!e) {
         c->st.misses++;
         pthread_mutex_unlock(&c->mu);
-        return 0;
+        return shared_get(cache, name, len, qtype, a, out);
     }
     lru_unlink(c, e);
     lru_push(c, e);
@@ -413,6 +436,14 @@ int as_dns_cache_put(as_dns_cache *cache, const char *name, size_t len, uint16_t
                      const as_dns_answer *ans)
 {
     uint32_t life = as_dns_cache_lifetime(cache, ans);
+    if (cache && cache->shared)
+        as_dns_shared_put(cache->shared, name, len, qtype, ans, life, cache->wall(NULL));
+    return put_here(cache, name, len, qtype, ans, life);
+}
+
+static int put_here(as_dns_cache *cache, const char *name, size_t len, uint16_t qtype,
+                    const as_dns_answer *ans, uint32_t life)
+{
     if (life == 0 || len == 0 || len > AS_DNS_MAX_NAME)
         return 0;
     /* Records of a bogus answer are never exposed (docs/dns.md). */

@@ -50,6 +50,12 @@ typedef struct as_dns_cache_config {
     uint32_t short_ttl;   /* cap for bogus / indeterminate answers */
     as_clock_fn clock;
     void *clock_user;
+    /* Optional second tier shared with other processes (shared_cache.h;
+     * the caller owns it and frees it after the cache).  A local miss
+     * asks it, a hit there is kept here too; what is kept here and is
+     * proven goes there.  wall gives its clock: seconds since the epoch. */
+    struct as_dns_shared *shared;
+    as_clock_fn wall;
 } as_dns_cache_config;
 
 typedef struct as_dns_cache_stats {
@@ -66,8 +72,8 @@ typedef struct as_dns_cache as_dns_cache;
 int as_dns_cache_new(const as_dns_cache_config *cfg, as_dns_cache **out);
 void as_dns_cache_free(as_dns_cache *c);
 
-/* Look up (name, qtype); name is normalized (dns.h), len its length.  A
- * hit copies the answer into arena `a` (it stays valid whatever the cache
+/* Look up (name, qtype), here and then in the shared tier; name is
+ * normalized (dns.h), len its length.  A hit copies the answer into arena `a` (it stays valid whatever the cache
  * does later) and returns 1; a miss returns 0; AUTHSCORE_ENOMEM /
  * AUTHSCORE_ELIMIT when the copy does not fit the arena (a fault of the
  * message, nothing cached changes). */

@@ -25,7 +25,7 @@ static as_dns_cache *C;
 
 static as_dns_cache *make(size_t bytes, uint32_t max_ttl, uint32_t short_ttl)
 {
-    as_dns_cache_config cfg = {bytes, max_ttl, short_ttl, fake_clock, NULL};
+    as_dns_cache_config cfg = {.max_bytes = bytes, .max_ttl = max_ttl, .short_ttl = short_ttl, .clock = fake_clock};
     as_dns_cache *c = NULL;
     cr_assert_eq(as_dns_cache_new(&cfg, &c), 0);
     cr_assert_not_null(c);
@@ -369,7 +369,7 @@ Test(cache, one_answer_never_takes_more_than_its_share)
 
 Test(cache, the_size_is_checked)
 {
-    as_dns_cache_config cfg = {AS_DNS_CACHE_MAX_BYTES + 1u, 60, 5, fake_clock, NULL};
+    as_dns_cache_config cfg = {.max_bytes = AS_DNS_CACHE_MAX_BYTES + 1u, .max_ttl = 60, .short_ttl = 5, .clock = fake_clock};
     as_dns_cache *c = (as_dns_cache *)1;
     cr_assert_eq(as_dns_cache_new(&cfg, &c), AUTHSCORE_EINVAL);
     cr_assert_null(c);

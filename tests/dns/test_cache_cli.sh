@@ -5,7 +5,8 @@
 # the second identical message asks libunbound only the fixture's one
 # SERVFAIL (_dmarc.test: never cached); --dns-cache-size 0 turns it off;
 # each message's report reaches stdout in one write(2) (strace, when
-# installed).
+# installed); a second process finds the first one's answers in the
+# shared cache file (dns.shared_cache).
 # usage: with-fixtures.sh test_cache_cli.sh PATH/TO/authscore   (77: SKIP)
 set -u
 cli=${1:?usage: test_cache_cli.sh PATH/TO/authscore}
@@ -45,6 +46,30 @@ run --dns-cache-size 0 || bad "authscore check --dns-cache-size 0 failed"
 run --dns-cache-size -1
 rc=$?
 [ $rc = 2 ] && ok "--dns-cache-size -1: usage error" || bad "--dns-cache-size -1: exit $rc, want 2"
+
+# The shared cache (dns.shared_cache): a first process fills the file, a
+# second one answers the first message's questions from it (all but the
+# uncached SERVFAIL) and reports the same; a file others may write is
+# refused with the reason, and nothing is scored.
+sc="--option dns.shared_cache=$tmp/shared.cache"
+run $sc && cp "$tmp/out" "$tmp/out1" || bad "shared cache: first process failed"
+[ "$(stat -c %a "$tmp/shared.cache" 2>/dev/null)" = 600 ] && ok "shared cache created 0600" ||
+    bad "shared cache file mode: $(stat -c %a "$tmp/shared.cache" 2>&1)"
+grep -q "shared DNS cache: 0 hits, $((q + 2)) misses, $((q - 1)) stored, 0 rejected" "$tmp/err" &&
+    ok "first process: $(grep -o 'shared DNS cache: .*' "$tmp/err")" || bad "first process's shared line"
+run $sc || bad "shared cache: second process failed"
+if [ "$(grep -c "m.eml: DNS: $q questions, $((q - 1)) from the cache, 1 cache misses" "$tmp/err")" = 3 ] &&
+    grep -q "shared DNS cache: $((q - 1)) hits, 3 misses, 0 stored, 0 rejected" "$tmp/err"; then
+    ok "second process: its first message already had $((q - 1)) answers from the file"
+else bad "second process's cache lines"; fi
+[ "$(sed 's/,"dns":{.*}$//' "$tmp/out" | sort -u)" = "$(sed 's/,"dns":{.*}$//' "$tmp/out1" | sort -u)" ] &&
+    ok "the same report from the file as from libunbound" || bad "reports differ with the shared cache"
+chmod 666 "$tmp/shared.cache"
+run $sc
+rc=$?
+[ $rc != 0 ] && [ ! -s "$tmp/out" ] && grep -q "writable by group or others" "$tmp/err" &&
+    ok "a world-writable file is refused (exit $rc): $(grep -o 'shared DNS cache .*' "$tmp/err")" ||
+    bad "a world-writable shared cache file was used (exit $rc)"
 
 if command -v strace >/dev/null 2>&1; then
     strace -f -e trace=write -o "$tmp/trace" "$cli" check --json --trust-anchor none \

@@ -9,11 +9,13 @@
 #   split    conf.d/ + conf.d/main/000_localmacros
 # plus the CHECK_DATA_LOCAL_ACL_FILE hook file.  For each, a real Exim:
 #   - accepts pass.eml with the A-R field first, folded to 78 columns,
-#     and the module's line in the main log;
+#     and the module's line in the main log; the snippet's dns.shared_cache
+#     file is then in the spool directory, Debian-exim's, mode 0600;
 #   - rejects dmarc-reject.eml (550) and defers dnssec-bogus.eml (451);
 #   - defers every message when the rule file is broken (451), logs that
 #     once per connection, and writes no panic log.
-# Only the library path, AUTHSCORE_OPTIONS (the test's zones and rules)
+# Only the library path, AUTHSCORE_OPTIONS (the test's zones and rules;
+# the snippet's dns.shared_cache, in $spool_directory, stays)
 # and the hook file's directory (the temp tree for /etc/exim4) differ
 # from the page; test-only lines (spool, log, no DNS of Exim's own) are
 # added after the pasted macros.
@@ -59,6 +61,8 @@ snip debian/localmacros >"$work/localmacros.snippet" && snip debian/acl_data >"$
     { echo "FAIL: docs/exim.md: snippets debian/localmacros or debian/acl_data missing"; exit 1; }
 n=$(grep -c -e '^AUTHSCORE_LIB = ' -e '^AUTHSCORE_OPTIONS = ' -e '^CHECK_DATA_LOCAL_ACL_FILE = /etc/exim4/' "$work/localmacros.snippet")
 [ "$n" = 3 ] || { echo "FAIL: docs/exim.md: debian/localmacros lacks AUTHSCORE_LIB, AUTHSCORE_OPTIONS or CHECK_DATA_LOCAL_ACL_FILE"; exit 1; }
+shared=$(sed -n 's/^AUTHSCORE_OPTIONS = .*;\(dns\.shared_cache=[^; #]*\).*/\1/p' "$work/localmacros.snippet")
+[ -n "$shared" ] || { echo "FAIL: docs/exim.md: debian/localmacros sets no dns.shared_cache"; exit 1; }
 
 # An SMTP session (CRLF, dot-stuffed): HELO, MAIL FROM, then each file as
 # a message of its own.
@@ -77,7 +81,7 @@ replies() { grep -E '^[245][0-9][0-9] ' | tr '\n' '|'; }
 
 # run_layout NAME: build Debian's configuration in $work/NAME and check it.
 run_layout() {
-    local name=$1 d=$work/$1 tree=$work/$1/etc-exim4 conf macros out id h r rc said expanded
+    local name=$1 d=$work/$1 tree=$work/$1/etc-exim4 conf macros out id h r rc said expanded cache
     mkdir -p "$tree" "$d/spool" "$d/log"
     chown Debian-exim:Debian-exim "$d/spool" "$d/log"
     cp /etc/exim4/exim4.conf.template "$tree/"
@@ -103,7 +107,7 @@ EOF
         macros=$tree/exim4.conf.localmacros
     fi
     sed -e "s|^AUTHSCORE_LIB = [^ #]*|AUTHSCORE_LIB = $lib|" \
-        -e "s|^AUTHSCORE_OPTIONS = [^ #]*|AUTHSCORE_OPTIONS = $opts|" \
+        -e "s|^AUTHSCORE_OPTIONS = [^ #]*|AUTHSCORE_OPTIONS = $opts;$shared|" \
         -e "s|^CHECK_DATA_LOCAL_ACL_FILE = /etc/exim4/|CHECK_DATA_LOCAL_ACL_FILE = $tree/|" \
         "$work/localmacros.snippet" >"$macros"
     cat >>"$macros" <<EOF
@@ -159,6 +163,11 @@ EOF
         if grep -q "$id authscore: spf=pass spf_helo=none dkim=pass .* dmarc=pass .* score=-1.50 " "$d/log/mainlog"; then
             ok "$name: main log: $(grep -o "$id authscore: .*dmarc=pass" "$d/log/mainlog")"
         else bad "$name: no authscore line for $id in the main log: $(tail -n 3 "$d/log/mainlog")"; fi
+        cache=${shared#dns.shared_cache=}
+        cache=${cache//\$spool_directory/$d/spool}
+        r=$(stat -c '%U %a' "$cache" 2>&1)
+        if [ "$r" = "Debian-exim 600" ]; then ok "$name: shared cache $cache: $r"
+        else bad "$name: shared cache $cache: $r"; fi
     fi
 
     # 2. DMARC reject: 550.  A bogus DNSSEC answer (temperror): 451.

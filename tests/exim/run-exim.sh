@@ -4,7 +4,9 @@
 # extracted from the page by tests/exim/snippet.py, and acts on the results:
 #   - pass.eml is accepted with the A-R field first, folded to 78 columns,
 #     and X-Authscore (read back from the queued message with -Mvh); its
-#     outcome is in Exim's main log;
+#     outcome is in Exim's main log; the snippet's dns.shared_cache file
+#     is then in the spool directory, Debian-exim's, mode 0600, with
+#     answers in it, and root's -be with those options shares it;
 #   - dmarc-reject.eml gets 550, dnssec-bogus.eml (DNS temperror) gets 451;
 #   - list.eml (DMARC fail, p=reject) is accepted on its trusted ARC seal;
 #   - a message whose score passes the ACL's threshold gets 550;
@@ -64,9 +66,15 @@ snip exim4.conf/main >"$work/main.snippet" && snip exim4.conf/acl >"$work/acl.sn
     { echo "FAIL: docs/exim.md: snippets missing"; exit 1; }
 own_lines <"$work/main.snippet" ||
     { echo "FAIL: docs/exim.md: exim4.conf/main lacks AUTHSCORE_LIB or AUTHSCORE_OPTIONS"; exit 1; }
+# The snippet's shared answer cache stays as pasted ($spool_directory:
+# here the test's spool, Debian-exim's like Debian's /var/spool/exim4).
+shared=$(sed -n 's/^AUTHSCORE_OPTIONS = .*;\(dns\.shared_cache=[^; #]*\).*/\1/p' "$work/main.snippet")
+[ -n "$shared" ] || { echo "FAIL: docs/exim.md: exim4.conf/main sets no dns.shared_cache"; exit 1; }
+cache=${shared#dns.shared_cache=}
+cache=${cache//\$spool_directory/$work/spool}
 # Only the values: anything after them on the line stays, as pasted.
 sed -i -e "s|^AUTHSCORE_LIB = [^ #]*|AUTHSCORE_LIB = $lib|" \
-    -e "s|^AUTHSCORE_OPTIONS = [^ #]*|AUTHSCORE_OPTIONS = $opts|" "$work/main.snippet"
+    -e "s|^AUTHSCORE_OPTIONS = [^ #]*|AUTHSCORE_OPTIONS = $opts;$shared|" "$work/main.snippet"
 # Exim reads '#' as a comment only at the start of a line: a comment after
 # a setting would become part of it (a library path with "# ..." in it).
 for name in exim4.conf/main exim4.conf/acl debian/localmacros debian/acl_data; do
@@ -148,6 +156,13 @@ for f in spf=pass dkim=pass dkim_domains=good.example arc=none dmarc=pass dispos
     has "$xa" "$f" || { bad "pass.eml: X-Authscore lacks $f: '$xa'"; all=0; }
 done
 [ $all = 1 ] && ok "pass.eml: X-Authscore: $xa"
+# The shared cache: created by the ACL's process (Debian-exim), 0600, and
+# holding answers (slots past the 4 KiB header are no longer all zero).
+got=$(stat -c '%U %a' "$cache" 2>&1)
+used=$(tail -c +4097 "$cache" 2>/dev/null | tr -d '\0' | head -c 1 | wc -c)
+if [ "$got" = "Debian-exim 600" ] && [ "$used" = 1 ]; then
+    ok "pass.eml: shared cache $cache: $got, answers stored"
+else bad "pass.eml: shared cache $cache: '$got', answers stored: $used"; fi
 
 # list.eml: DMARC fails under p=reject, but the list's trusted ARC seal
 # (examples/authscore.conf) vouches: accepted, not 550, and the summary
@@ -274,6 +289,13 @@ case $out in
 "spf=not_evaluated "*" dkim=none "*" dmarc=fail policy=reject disposition=reject "*" temperror=no score=1.90 score10=19 symbols=R_DKIM_NA(0.00),DMARC_POLICY_REJECT(2.00),ARC_NA(0.00),AS_DMARC_DNSSEC(-0.10) arc=none") ok "no client IP: $out" ;;
 *) bad "no client IP: '$out'" ;;
 esac
+# -be as root runs the call as root: root shares the Exim user's file in
+# the spool (a directory only that user writes), and leaves it the user's.
+out2=$(be "$call{}{h}{}{From: x@good.example}{$work/fake-D}{$opts;$shared}}")
+got=$(stat -c '%U %a' "$cache" 2>&1)
+[ "$out2" = "$out" ] && [ "$got" = "Debian-exim 600" ] &&
+    ok "root's -be uses the Exim user's shared cache, which stays $got" ||
+    bad "root's -be with the shared cache: '$out2', file '$got'"
 
 # 6. Fail closed: the options name a broken rule file, so the context
 #    cannot be built; the expansion fails and Exim defers every message at

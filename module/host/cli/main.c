@@ -78,6 +78,12 @@ static void verbose_cache(const authscore_ctx *ctx)
         fprintf(stderr, "authscore: DNS answer cache: %llu hits, %llu misses, %llu entries, "
                 "%llu bytes\n", (unsigned long long)hits, (unsigned long long)misses,
                 (unsigned long long)entries, (unsigned long long)bytes);
+    uint64_t stores, rejected;
+    if (authscore_ctx_dns_shared_cache_stats(ctx, &hits, &misses, &stores, &rejected) == 0 &&
+        hits + misses + stores + rejected)
+        fprintf(stderr, "authscore: shared DNS cache: %llu hits, %llu misses, %llu stored, "
+                "%llu rejected\n", (unsigned long long)hits, (unsigned long long)misses,
+                (unsigned long long)stores, (unsigned long long)rejected);
 }
 
 static int set_opt(authscore_ctx *ctx, const char *name, const char *value)
