@@ -109,7 +109,7 @@ ${CC:-cc} -std=gnu11 -O2 -D_GNU_SOURCE -Iinclude -Imodule bench/dns/cache_conten
 
 echo "== CLI through libunbound vs libopendkim, cold behind ${rtt} ms (bench/cli/run.sh)" >&2
 BENCH_RTT_MS=$rtt bench/cli/run.sh "$dir" "$work/corpus" "$work/cli" "$runs" "$core" \
-    "$logs/pipeline.log" >"$logs/cli.rows" 2>"$logs/cli.log" ||
+    "$logs/pipeline.log" "$logs/dkim.log" >"$logs/cli.rows" 2>"$logs/cli.log" ||
     { cat "$logs/cli.log" >&2; exit 1; }
 
 # Real daemons, opt-in: they need root (namespaces) and Debian's daemons.

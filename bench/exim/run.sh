@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # run.sh - Exim end to end (docs/performance.md, section 8): a real Exim
 # (Debian's exim4-daemon-heavy) on loopback receives the corpus over SMTP
-# from parallel clients, in two configurations:
+# from parallel clients, in three configurations:
 #   authscore  ${dlfunc} in the DATA ACL (SPF, DKIM, DMARC, DNSSEC, rules);
+#   authscore-shared  the same plus dns.shared_cache: Exim's per-connection
+#              processes share validated answers through one file;
 #   builtin    Exim's own `dkim` ACL (every signature verified) and `spf`
 #              condition (libspf2): no DMARC, no DNSSEC.
-# Both resolve through one local validating unbound daemon serving the
+# All resolve through one local validating unbound daemon serving the
 # corpus zones (auth-zones): Exim's resolver and libspf2 read
 # /etc/resolv.conf, so everything runs in a mount and network namespace of
 # its own (unshare -mn) with a resolv.conf bind-mounted over the system's;
@@ -105,14 +107,19 @@ forward-zone:
     forward-addr: 127.0.0.1
 EOF
 opts="dns.config=$work/authscore-unbound.conf;dns.trust_anchor=none;authserv_id=mx.receiver.example;rules.file=$src/rules/authscore.conf"
+# authscore-shared: the file in a directory of the Exim user's (the ACL
+# runs as Debian-exim, which creates the file 0600 on first use).
+shared_dir=$work/authscore-shared/cache
+opts_shared="$opts;dns.shared_cache=$shared_dir/authscore-dns.cache"
 lib=$dir/libauthscore.so
 
 write_conf() { # NAME
-    local acl
-    if [ "$1" = authscore ]; then
+    local acl o=$opts
+    [ "$1" = authscore-shared ] && o=$opts_shared
+    if [ "$1" != builtin ]; then
         acl="acl_data:
-  warn    set acl_m_as = \${dlfunc{$lib}{authscore_exim_check}{\$sender_host_address}{\$sender_helo_name}{\$sender_address}{\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$opts}}
-  warn    set acl_m_ar = \${dlfunc{$lib}{authscore_exim_ar}{\$sender_host_address}{\$sender_helo_name}{\$sender_address}{\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$opts}}
+  warn    set acl_m_as = \${dlfunc{$lib}{authscore_exim_check}{\$sender_host_address}{\$sender_helo_name}{\$sender_address}{\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$o}}
+  warn    set acl_m_ar = \${dlfunc{$lib}{authscore_exim_ar}{\$sender_host_address}{\$sender_helo_name}{\$sender_address}{\$message_headers_raw}{\$spool_directory/input/\$message_exim_id-D}{$o}}
           add_header = :at_start:Authentication-Results: \$acl_m_ar
   discard
 acl_dkim:
@@ -132,6 +139,7 @@ acl_mail:
   accept"
     fi
     mkdir -p "$work/$1/spool" "$work/$1/log"
+    [ "$1" = authscore-shared ] && mkdir -p "$shared_dir"
     chown -R Debian-exim:Debian-exim "$work/$1"
     cat >"$work/$1/exim.conf" <<EOF
 exim_user = Debian-exim
@@ -155,7 +163,7 @@ acl_smtp_rcpt = acl_rcpt
 acl_smtp_mail = acl_mail
 acl_smtp_data = acl_data
 acl_smtp_dkim = acl_dkim
-$( [ "$1" = authscore ] && echo "dkim_verify_signers =" || true )
+$( [ "$1" != builtin ] && echo "dkim_verify_signers =" || true )
 begin acl
 acl_rcpt:
   accept
@@ -223,11 +231,29 @@ while read -r what med lo hi; do
     row "One Exim connection's process, forwarder to the local unbound: $what" \
         "$med ms" "$lo-$hi ms" "ctx = new + options + finalize; first = its first message; again = that message warm; rest = mean of the next $((per - 1))"
 done <"$work/first.log"
-for name in authscore builtin; do
+# The same with the shared file already warm (as a later connection of a
+# host that has one): one round fills it, then the measured rounds.  As
+# root here: the file is root's, in a directory of its own.
+first_shared="$opts;dns.shared_cache=$work/first-shared/authscore-dns.cache"
+mkdir -p "$work/first-shared"
+rm -f "$work/first-shared/authscore-dns.cache"
+taskset -c "$core" "$work/first_message" "$work/envelopes4" "$per" 1 "$first_shared" >/dev/null
+taskset -c "$core" "$work/first_message" "$work/envelopes4" "$per" 7 "$first_shared" \
+    >"$work/first-shared.log"
+while read -r what med lo hi; do
+    row "One Exim connection's process, forwarder to the local unbound: $what with a warm shared cache" \
+        "$med ms" "$lo-$hi ms" "dns.shared_cache filled by one earlier process; otherwise as the rows above"
+done <"$work/first-shared.log"
+for name in authscore authscore-shared builtin; do
     write_conf "$name"
-    # A warm-up pass: caches (unbound's, the module's per process) and
-    # the page cache, then the measured pass.
+    # A warm-up pass: caches (unbound's, the module's per process, the
+    # shared file, emptied first) and the page cache, then the measured
+    # pass.
+    rm -f "$shared_dir/authscore-dns.cache"
     run_one "$name" "$msgs" >/dev/null
+    if [ "$name" = authscore-shared ]; then
+        echo "shared cache after the warm-up: $(stat -c '%U %a %s bytes' "$shared_dir/authscore-dns.cache" 2>&1)" >&2
+    fi
     report "$name" "$(run_one "$name" "$msgs")" "warm DNS"
 done
 kill "$unbound_pid"
@@ -246,8 +272,10 @@ if command -v nsd >/dev/null 2>&1; then
         grep -q 'nsd started' "$work/nsd.log" && grep -q ready "$work/proxy.log" && break
         sleep 0.1
     done
-    for name in authscore builtin; do
+    for name in authscore authscore-shared builtin; do
         start_unbound 5301
+        # Cold means every cache: the shared file too.
+        rm -f "$shared_dir/authscore-dns.cache"
         report "$name" "$(run_one "$name" "$msgs")" "cold DNS, ${rtt} ms authoritative"
         kill "$unbound_pid"
         wait "$unbound_pid" 2>/dev/null || true
