@@ -198,6 +198,15 @@ static int create(int fd, size_t bytes, uint64_t *seed, uint64_t *nbuckets)
     return 0;
 }
 
+/* A header of zeros: a creator died between reserving the blocks and
+ * writing the header.  No process can be using such a file (none accepts
+ * it), so the one holding the lock makes it anew. */
+static int header_blank(int fd)
+{
+    unsigned char h[48], zero[48] = {0};
+    return pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, zero, sizeof h) == 0;
+}
+
 static int read_header(int fd, off_t size, uint64_t *seed, uint64_t *nbuckets)
 {
     unsigned char h[48];
@@ -235,9 +244,10 @@ int as_dns_shared_open(const char *path, size_t create_bytes, as_dns_shared **ou
         rc = 0;
         if (fstat(s->fd, &st) < 0)
             rc = fail(err, errlen, path, "fstat", errno);
-        else if (st.st_size == 0 && create(s->fd, create_bytes, &s->seed, &s->nbuckets) < 0)
+        else if ((st.st_size == 0 || header_blank(s->fd)) &&
+                 (ftruncate(s->fd, 0) < 0 || create(s->fd, create_bytes, &s->seed, &s->nbuckets) < 0))
             rc = fail(err, errlen, path, "cannot create", errno);
-        else if (st.st_size != 0 && read_header(s->fd, st.st_size, &s->seed, &s->nbuckets) < 0)
+        else if (s->nbuckets == 0 && read_header(s->fd, st.st_size, &s->seed, &s->nbuckets) < 0)
             rc = fail(err, errlen, path, "not a shared DNS cache of this version (remove it)", 0);
         (void)flock(s->fd, LOCK_UN);
     }
@@ -305,7 +315,8 @@ static int read_bucket(const as_dns_shared *s, off_t off, unsigned char *b)
 int as_dns_shared_get(as_dns_shared *s, const char *name, size_t len, uint16_t qtype,
                       int64_t now, uint32_t max_ttl, as_arena *a, as_dns_answer *out)
 {
-    if (!s || len == 0 || len > AS_DNS_MAX_NAME)
+    /* max_ttl 0: this context keeps no answer, so it takes none either. */
+    if (!s || len == 0 || len > AS_DNS_MAX_NAME || max_ttl == 0)
         return 0;
     unsigned char b[BUCKET_BYTES];
     if (read_bucket(s, bucket_offset(s, name, len, qtype), b) == 0) {

@@ -554,3 +554,27 @@ Test(shared, root_shares_the_file_of_a_private_directory_owner)
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_uid, 0);
 }
+
+/* A creator that died after reserving the blocks left a header of zeros:
+ * the next process makes the file anew instead of refusing it (which
+ * would defer every message until someone removed it). */
+Test(shared, a_file_left_half_made_is_made_anew)
+{
+    as_dns_shared_close(open_ok(AS_DNS_SHARED_DEFAULT_BYTES));
+    int fd = open(path, O_RDWR);
+    cr_assert_geq(fd, 0);
+    static const unsigned char zero[4096];
+    cr_assert_eq(pwrite(fd, zero, sizeof zero, 0), (ssize_t)sizeof zero);
+    close(fd);
+    as_dns_shared *s = open_ok(AS_DNS_SHARED_MIN_BYTES);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_size, AS_DNS_SHARED_MIN_BYTES, "made anew at the size asked now");
+    as_dns_rr t = txt("v=spf1 -all", 11, 600);
+    as_dns_answer a = answer(AUTHSCORE_DNS_OK, AUTHSCORE_DNSSEC_SECURE, 600, &t, 1), got;
+    put(s, "example.test", AUTHSCORE_QTYPE_TXT, &a, 600, NOW);
+    cr_assert_eq(get(s, "example.test", AUTHSCORE_QTYPE_TXT, NOW, &got), 1);
+    /* A context that keeps nothing (dns.cache_max_ttl=0) takes nothing. */
+    cr_assert_eq(as_dns_shared_get(s, "example.test", 12, AUTHSCORE_QTYPE_TXT, NOW, 0, &A, &got), 0);
+    as_dns_shared_close(s);
+}
