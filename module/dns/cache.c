@@ -16,6 +16,7 @@
 #include "dns/cache.h"
 
 #include "dns/shared_cache.h"
+#include "util/fnv.h"
 
 #include <pthread.h>
 #include <stdalign.h>
@@ -78,14 +79,7 @@ static part *part_of(as_dns_cache *c, uint64_t h)
 
 static uint64_t hash_key(const char *name, size_t len, uint16_t qtype)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)name[i];
-        h *= 1099511628211ull;
-    }
-    h ^= qtype;
-    h *= 1099511628211ull;
-    return h;
+    return (as_fnv64(AS_FNV64_BASIS, name, len) ^ qtype) * AS_FNV64_PRIME;
 }
 
 static void drop_all(part *c)
@@ -178,12 +172,9 @@ void as_dns_cache_clear(as_dns_cache *c)
 
 uint32_t as_dns_cache_lifetime(const as_dns_cache *c, const as_dns_answer *ans)
 {
-    if (!c || (ans->status != AUTHSCORE_DNS_OK && ans->status != AUTHSCORE_DNS_NODATA &&
-               ans->status != AUTHSCORE_DNS_NXDOMAIN))
+    if (!c || !as_dns_answer_definite(ans))
         return 0;
-    int proven = ans->dnssec == AUTHSCORE_DNSSEC_SECURE ||
-                 ans->dnssec == AUTHSCORE_DNSSEC_INSECURE;
-    uint32_t cap = proven ? c->max_ttl : c->short_ttl;
+    uint32_t cap = as_dns_answer_proven(ans) ? c->max_ttl : c->short_ttl;
     return ans->ttl < cap ? ans->ttl : cap;
 }
 

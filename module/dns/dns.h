@@ -66,6 +66,22 @@ int as_dns_rr_from_text(as_arena *a, uint16_t qtype, const char *p, size_t len,
 int as_dns_parse_packet(as_arena *a, uint16_t qtype, const unsigned char *pkt,
                         size_t len, as_dns_answer *out);
 
+/* An answer that says something about the name (OK, NODATA, NXDOMAIN),
+ * where SERVFAIL and TIMEOUT say only that no answer was had. */
+static inline int as_dns_answer_definite(const as_dns_answer *a)
+{
+    return a->status == AUTHSCORE_DNS_OK || a->status == AUTHSCORE_DNS_NODATA ||
+           a->status == AUTHSCORE_DNS_NXDOMAIN;
+}
+
+/* ... and whose DNSSEC state was established: secure, or provably
+ * insecure.  What the caches keep for their full time and may share. */
+static inline int as_dns_answer_proven(const as_dns_answer *a)
+{
+    return as_dns_answer_definite(a) && (a->dnssec == AUTHSCORE_DNSSEC_SECURE ||
+                                         a->dnssec == AUTHSCORE_DNSSEC_INSECURE);
+}
+
 /* An answer with no records and the given status (TIMEOUT, SERVFAIL...). */
 as_dns_answer as_dns_answer_status(int status, int dnssec);
 

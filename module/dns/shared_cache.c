@@ -17,6 +17,7 @@
 
 #include "dns/answer_codec.h"
 #include "dns/cache.h"
+#include "util/fnv.h"
 
 #define HEADER_BYTES 4096u
 #define SLOT_BYTES 2048u
@@ -36,18 +37,6 @@ struct as_dns_shared {
     uint64_t nbuckets;
     uint64_t hits, misses, stores, rejected; /* atomics */
 };
-
-/* FNV-1a 64 from a per-file seed: the bucket of a key, and each slot's
- * checksum (a torn or stale slot fails it). */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 static uint64_t get64(const unsigned char *b)
 {
@@ -84,29 +73,28 @@ static int fail(char *err, size_t errlen, const char *path, const char *why, int
     return AUTHSCORE_ECONFIG;
 }
 
-/* The directory a path names a file in (its stat), for the rule below. */
-static int parent_of(const char *path, struct stat *dir)
+/* 1 when the directory the path names its file in is one only its owner
+ * can write (Exim's spool, owned by Exim's user), with *dir its stat. */
+static int private_parent(const char *path, struct stat *dir)
 {
     char d[4096];
     const char *slash = strrchr(path, '/');
     size_t n = slash ? (size_t)(slash - path) : 0;
     if (n >= sizeof d)
-        return -1;
+        return 0;
     if (slash && n == 0)
         n = 1; /* "/file": the root directory */
     memcpy(d, slash ? path : ".", slash ? n : 1);
     d[slash ? n : 1] = '\0';
-    return stat(d, dir);
+    return stat(d, dir) == 0 && !(dir->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* Whose file root may trust: the owner of a directory that only its
- * owner can write (Exim's spool, owned by its user), so `exim4 -be` or
- * `authscore check` run as root share the file with the daemon. */
+/* Whose file root may trust: the owner of its private directory, so
+ * `exim4 -be` or `authscore check` run as root share the daemon's file. */
 static int root_may_use(const char *path, uid_t owner)
 {
     struct stat dir;
-    return geteuid() == 0 && parent_of(path, &dir) == 0 && dir.st_uid == owner &&
-           !(dir.st_mode & (S_IWGRP | S_IWOTH));
+    return geteuid() == 0 && private_parent(path, &dir) && dir.st_uid == owner;
 }
 
 /* An answer in the file is trusted as validated: only this user (or, for
@@ -139,8 +127,8 @@ static int open_file(const char *path)
         if (fd < 0 && errno == EEXIST)
             continue; /* another process created it first */
         struct stat dir;
-        if (fd >= 0 && geteuid() == 0 && parent_of(path, &dir) == 0 && dir.st_uid != 0 &&
-            !(dir.st_mode & (S_IWGRP | S_IWOTH)) && fchown(fd, dir.st_uid, dir.st_gid) < 0) {
+        if (fd >= 0 && geteuid() == 0 && private_parent(path, &dir) && dir.st_uid != 0 &&
+            fchown(fd, dir.st_uid, dir.st_gid) < 0) {
             int e = errno;
             close(fd);
             unlink(path);
@@ -169,7 +157,9 @@ static int lock_briefly(int fd)
     return -1;
 }
 
-static uint64_t header_check(const unsigned char *h) { return fnv(1469598103934665603ull, h, 40); }
+#define HEADER_USED 48u /* magic, version, slot size, buckets, seed, check */
+
+static uint64_t header_check(const unsigned char *h) { return as_fnv64(AS_FNV64_BASIS, h, 40); }
 
 static int create(int fd, size_t bytes, uint64_t *seed, uint64_t *nbuckets)
 {
@@ -201,18 +191,16 @@ static int create(int fd, size_t bytes, uint64_t *seed, uint64_t *nbuckets)
 /* A header of zeros: a creator died between reserving the blocks and
  * writing the header.  No process can be using such a file (none accepts
  * it), so the one holding the lock makes it anew. */
-static int header_blank(int fd)
+static int header_blank(const unsigned char *h)
 {
-    unsigned char h[48], zero[48] = {0};
-    return pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, zero, sizeof h) == 0;
+    static const unsigned char zero[HEADER_USED];
+    return memcmp(h, zero, HEADER_USED) == 0;
 }
 
-static int read_header(int fd, off_t size, uint64_t *seed, uint64_t *nbuckets)
+static int read_header(const unsigned char *h, off_t size, uint64_t *seed, uint64_t *nbuckets)
 {
-    unsigned char h[48];
-    if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h, magic, sizeof magic) != 0 ||
-        get16(h + 16) != VERSION || get16(h + 18) != SLOT_BYTES / 256 ||
-        get64(h + 40) != header_check(h))
+    if (memcmp(h, magic, sizeof magic) != 0 || get16(h + 16) != VERSION ||
+        get16(h + 18) != SLOT_BYTES / 256 || get64(h + 40) != header_check(h))
         return -1;
     uint64_t n = get64(h + 24);
     if (n == 0 || n > MAX_BUCKETS || (uint64_t)size != HEADER_BYTES + n * BUCKET_BYTES)
@@ -241,14 +229,18 @@ int as_dns_shared_open(const char *path, size_t create_bytes, as_dns_shared **ou
     } else if (lock_briefly(s->fd) < 0) {
         rc = fail(err, errlen, path, "cannot lock", errno);
     } else {
+        /* Under the lock: the header once, then create or check it. */
+        unsigned char h[HEADER_USED];
+        int whole = pread(s->fd, h, sizeof h, 0) == (ssize_t)sizeof h;
         rc = 0;
-        if (fstat(s->fd, &st) < 0)
+        if (fstat(s->fd, &st) < 0) {
             rc = fail(err, errlen, path, "fstat", errno);
-        else if ((st.st_size == 0 || header_blank(s->fd)) &&
-                 (ftruncate(s->fd, 0) < 0 || create(s->fd, create_bytes, &s->seed, &s->nbuckets) < 0))
-            rc = fail(err, errlen, path, "cannot create", errno);
-        else if (s->nbuckets == 0 && read_header(s->fd, st.st_size, &s->seed, &s->nbuckets) < 0)
+        } else if (st.st_size == 0 || (whole && header_blank(h))) {
+            if (ftruncate(s->fd, 0) < 0 || create(s->fd, create_bytes, &s->seed, &s->nbuckets) < 0)
+                rc = fail(err, errlen, path, "cannot create", errno);
+        } else if (!whole || read_header(h, st.st_size, &s->seed, &s->nbuckets) < 0) {
             rc = fail(err, errlen, path, "not a shared DNS cache of this version (remove it)", 0);
+        }
         (void)flock(s->fd, LOCK_UN);
     }
     if (rc < 0) {
@@ -277,7 +269,7 @@ static off_t bucket_offset(const as_dns_shared *s, const char *name, size_t len,
 {
     unsigned char q[2];
     set16(q, qtype);
-    uint64_t h = fnv(fnv(s->seed ^ 1469598103934665603ull, name, len), q, 2);
+    uint64_t h = as_fnv64(as_fnv64(s->seed ^ AS_FNV64_BASIS, name, len), q, 2);
     return (off_t)(HEADER_BYTES + (h % s->nbuckets) * BUCKET_BYTES);
 }
 
@@ -292,19 +284,12 @@ static int slot_whole(const as_dns_shared *s, const unsigned char *slot)
     if (slot[26] == 0 || slot[26] > AS_DNS_MAX_NAME || slot[27] != 0 ||
         slot_len(slot) > SLOT_BYTES)
         return 0;
-    return get64(slot) == fnv(s->seed, slot + 8, slot_len(slot) - 8);
+    return get64(slot) == as_fnv64(s->seed, slot + 8, slot_len(slot) - 8);
 }
 
 static int slot_is(const unsigned char *slot, const char *name, size_t len, uint16_t qtype)
 {
     return get16(slot + 24) == qtype && slot[26] == len && memcmp(slot + SLOT_HEAD, name, len) == 0;
-}
-
-static int proven(const as_dns_answer *a)
-{
-    return (a->status == AUTHSCORE_DNS_OK || a->status == AUTHSCORE_DNS_NODATA ||
-            a->status == AUTHSCORE_DNS_NXDOMAIN) &&
-           (a->dnssec == AUTHSCORE_DNSSEC_SECURE || a->dnssec == AUTHSCORE_DNSSEC_INSECURE);
 }
 
 static int read_bucket(const as_dns_shared *s, off_t off, unsigned char *b)
@@ -334,7 +319,7 @@ int as_dns_shared_get(as_dns_shared *s, const char *name, size_t len, uint16_t q
                                                 qtype, a, &ans);
             if (rc == AUTHSCORE_ENOMEM || rc == AUTHSCORE_ELIMIT)
                 return rc;
-            if (rc < 0 || !proven(&ans)) {
+            if (rc < 0 || !as_dns_answer_proven(&ans)) {
                 count(&s->rejected);
                 continue;
             }
@@ -380,7 +365,7 @@ static unsigned pick_way(const as_dns_shared *s, const unsigned char *b, const c
 void as_dns_shared_put(as_dns_shared *s, const char *name, size_t len, uint16_t qtype,
                        const as_dns_answer *ans, uint32_t life, int64_t now)
 {
-    if (!s || life == 0 || len == 0 || len > AS_DNS_MAX_NAME || !proven(ans) || now < 0)
+    if (!s || life == 0 || len == 0 || len > AS_DNS_MAX_NAME || !as_dns_answer_proven(ans) || now < 0)
         return;
     unsigned char slot[SLOT_BYTES];
     size_t plen = as_dns_answer_encode(qtype, ans, slot + SLOT_HEAD + len,
@@ -397,7 +382,7 @@ void as_dns_shared_put(as_dns_shared *s, const char *name, size_t len, uint16_t 
     slot[27] = 0;
     set16(slot + 28, (unsigned)plen);
     memcpy(slot + SLOT_HEAD, name, len);
-    set64(slot, fnv(s->seed, slot + 8, slot_len(slot) - 8));
+    set64(slot, as_fnv64(s->seed, slot + 8, slot_len(slot) - 8));
     if (pwrite(s->fd, slot, slot_len(slot), off + (off_t)(w * SLOT_BYTES)) ==
         (ssize_t)slot_len(slot))
         count(&s->stores);

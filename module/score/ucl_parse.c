@@ -22,6 +22,7 @@
 
 #include <authscore.h>
 #include "score/ucl_lex.h"
+#include "util/fnv.h"
 
 enum state { S_EXPECT, S_AFTER };
 
@@ -131,11 +132,7 @@ static int open_frame(parser *ps, as_ucl_node *n, unsigned line)
 
 static size_t dup_hash(unsigned obj, const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603ull ^ obj;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)k[i];
-        h *= 1099511628211ull;
-    }
+    uint64_t h = as_fnv64(AS_FNV64_BASIS ^ obj, k, n);
     return (size_t)(h ^ (h >> 29));
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "host/exim/exim.h"
+#include "util/fnv.h"
 
 typedef unsigned char uschar;
 
@@ -53,13 +54,12 @@ static int fail(uschar **yield, int code)
 /* FNV-1a over the arguments, each followed by a separator byte. */
 static uint64_t hash_args(uschar *argv[], const size_t *lens)
 {
-    uint64_t h = 1469598103934665603ull;
+    static const unsigned char sep = 0xff;
+    uint64_t h = AS_FNV64_BASIS;
     for (int i = 0; i < ARG_COUNT; i++) {
         if (i == ARG_SPOOL)
             continue;
-        for (size_t j = 0; j < lens[i]; j++)
-            h = (h ^ argv[i][j]) * 1099511628211ull;
-        h = (h ^ 0xff) * 1099511628211ull;
+        h = as_fnv64(as_fnv64(h, argv[i], lens[i]), &sep, 1);
     }
     return h;
 }
