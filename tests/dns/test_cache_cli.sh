@@ -14,8 +14,11 @@ cli=${1:?usage: test_cache_cli.sh PATH/TO/authscore}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authscore-cache-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 printf 'From: Alice <alice@example.test>\r\nSubject: cache\r\nMessage-ID: <1@example.test>\r\n\r\nHello.\r\n' >"$tmp/m.eml"
+# One clock for every run: the reports' "time" is compared across
+# messages and processes, which may fall in different seconds.
+now=$(date +%s)
 run() {
-    "$cli" check --json --verbose --trust-anchor none \
+    "$cli" check --json --verbose --trust-anchor none --now "$now" \
         --dns-config "$AUTHSCORE_DNS_ZONES/unbound-serverless.conf" --ip 192.0.2.1 \
         --helo mail.example.test --mail-from alice@example.test "$@" \
         "$tmp/m.eml" "$tmp/m.eml" "$tmp/m.eml" 2>"$tmp/err" >"$tmp/out"
