@@ -44,6 +44,17 @@ typedef struct want_int {
                              what, (got) ? (got) : "(null)", want);          \
     } while (0)
 
+/* Criterion's own main(): every test; 0 when all passed, else 1. */
+static inline int cases_run(int argc, char *argv[])
+{
+    struct criterion_test_set *tests = criterion_initialize();
+    int rc = 0;
+    if (criterion_handle_args(argc, argv, true))
+        rc = !criterion_run_all_tests(tests);
+    criterion_finalize(tests);
+    return rc;
+}
+
 /* The main() of a Criterion binary that needs something from outside the
  * tree: `skip` says why it cannot run (NULL: it can).  Checked before any
  * test, so the binary never reports OK with its cases skipped. */
@@ -53,12 +64,7 @@ static inline int cases_main(int argc, char *argv[], const char *skip)
         printf("SKIP: %s\n", skip);
         return 77;
     }
-    struct criterion_test_set *tests = criterion_initialize();
-    int rc = 0;
-    if (criterion_handle_args(argc, argv, true))
-        rc = !criterion_run_all_tests(tests);
-    criterion_finalize(tests);
-    return rc;
+    return cases_run(argc, argv);
 }
 
 #endif

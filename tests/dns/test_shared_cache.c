@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "dns/answer_codec.h"
 #include "dns/cache.h"
 #include "dns/shared_cache.h"
@@ -583,11 +584,7 @@ Test(shared, a_file_left_half_made_is_made_anew)
  * says SKIP (77) instead of OK, unless another case failed. */
 int main(int argc, char *argv[])
 {
-    struct criterion_test_set *tests = criterion_initialize();
-    int rc = 0;
-    if (criterion_handle_args(argc, argv, true))
-        rc = !criterion_run_all_tests(tests);
-    criterion_finalize(tests);
+    int rc = cases_run(argc, argv);
     if (rc == 0 && geteuid() != 0) {
         printf("SKIP: the root cases need root (chown)\n");
         return 77;
