@@ -3,6 +3,7 @@
  * index of header selection (5.4.2) and the DER shape check of RSA keys. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -884,4 +885,114 @@ Test(crypto, bad_signatures_are_verdicts)
     as_crypto_key_free(k);
     cr_expect_eq(as_crypto_key_decode(AS_KEY_ED25519, raw, 31, &k),
                  AS_CRYPTO_BAD);
+}
+
+/* ---- verify contexts kept per key (crypto.c) ----------------------------- */
+
+/* An RSA-1024 key and its PKCS#1 v1.5 signatures of 32 bytes of 0x42 with
+ * SHA-256 and of 20 bytes of 0x42 with SHA-1, made once with
+ * `openssl pkeyutl -sign -pkeyopt digest:sha256` (and sha1). */
+#define RSA1024_B_SPKI                                                         \
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCyT1+il5RxMH33Z4Da17eElLj7CzSeIAxZ" \
+    "RQGPun7E2+8Dzxihvr9t4kPuOUwWhU6QRbmWxG6ej/EZ0bc0CYL748A7urOjuuYqtuxUdiu2" \
+    "jcJ4cgPI4fpr0kJi5Js8Mp9ok7x+d0tMmHk3imGfkpGlk8oe1Vj6/rb5n9yZRo0NXQIDAQAB"
+static const char sig256_hex[] =
+    "4014a204380ddafff02a8f6f5e03e819672a52047d4fd93a0cb61da298739fae4165e3a8"
+    "cab7dd45f6cf0ad9e9a768a40763b3108629b818f2ca44e04b12a06d49f4a6ff45bb308d"
+    "0211eba05d867b9be9a0e6f1fe8f0906df2dc0ebe7ee01900dc458921edacc376f77cafb"
+    "58afcc3f798ad6979f3e9a8a91e42ceb7387cbdf";
+static const char sig1_hex[] =
+    "ab33b1cb685593986732d1f19eb7296291a7b75640405fc8e574188068d323f955a7a598"
+    "260daf62dbae3e7db8f24e51e123211537c8dd36c316a62496feead7f36f887b5ba69e5c"
+    "68bc9046e006b05955e43d4877837418f3b2624d89de295c9320e0e0defdc40b090836a5"
+    "01f7994ffda3680e611084ba6a8c713d6c8384f8";
+/* RFC 8032 7.1 TEST 1 (ED25519_RAW's key): the signature of the empty
+ * message. */
+static const char ed_sig_hex[] =
+    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+    "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+
+static size_t unhex(const char *h, unsigned char *out)
+{
+    size_t n = strlen(h) / 2;
+    for (size_t i = 0; i < n; i++)
+        sscanf(h + 2 * i, "%2hhx", &out[i]);
+    return n;
+}
+
+typedef struct verify_set {
+    as_crypto_key *rsa, *ed;
+    unsigned char s256[128], s1[128], sed[64], dig[32];
+} verify_set;
+
+static void verify_set_up(verify_set *v)
+{
+    unsigned char der[256];
+    size_t n;
+    cr_assert_eq(b64(RSA1024_B_SPKI, der, sizeof der, &n), AS_B64_OK);
+    cr_assert_eq(as_crypto_key_decode(AS_KEY_RSA, der, n, &v->rsa), 0);
+    cr_assert_eq(b64(ED25519_RAW, der, sizeof der, &n), AS_B64_OK);
+    cr_assert_eq(as_crypto_key_decode(AS_KEY_ED25519, der, n, &v->ed), 0);
+    cr_assert_eq(unhex(sig256_hex, v->s256), 128);
+    cr_assert_eq(unhex(sig1_hex, v->s1), 128);
+    cr_assert_eq(unhex(ed_sig_hex, v->sed), 64);
+    memset(v->dig, 0x42, sizeof v->dig);
+}
+
+/* One round of good and bad checks; 0 when every answer was right. */
+static int verify_round(verify_set *v, int i)
+{
+    unsigned char bad[32];
+    memcpy(bad, v->dig, sizeof bad);
+    bad[i % 20] ^= 1;  /* within the SHA-1 digest too */
+    int wrong = 0;
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA256, v->dig, 32, v->s256, 128) != 1;
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA256, bad, 32, v->s256, 128) != 0;
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA1, v->dig, 20, v->s1, 128) != 1;
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA1, bad, 20, v->s1, 128) != 0;
+    /* Each digest has its own context: the SHA-1 signature never passes
+     * as SHA-256 nor the other way round. */
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA256, v->dig, 32, v->s1, 128) != 0;
+    wrong += as_crypto_verify(v->rsa, AS_MD_SHA1, v->dig, 20, v->s256, 128) != 0;
+    wrong += as_crypto_verify(v->ed, AS_MD_SHA256, bad, 0, v->sed, 64) != 1;
+    wrong += as_crypto_verify(v->ed, AS_MD_SHA256, bad, 1, v->sed, 64) != 0;
+    return wrong;
+}
+
+/* The context a key keeps is copied for each check: a failed check leaves
+ * nothing behind for the next one, in any order. */
+Test(crypto, kept_contexts_carry_no_state)
+{
+    verify_set v;
+    verify_set_up(&v);
+    for (int i = 0; i < 40; i++)
+        cr_expect_eq(verify_round(&v, i), 0, "round %d", i);
+    as_crypto_key_free(v.rsa);
+    as_crypto_key_free(v.ed);
+}
+
+static void *verify_hammer(void *arg)
+{
+    intptr_t wrong = 0;
+    for (int i = 0; i < 200; i++)
+        wrong += verify_round(arg, i);
+    return (void *)wrong;
+}
+
+/* Threads share one key (and its kept contexts, made by whichever thread
+ * comes first) as the milter's do. */
+Test(crypto, kept_contexts_shared_by_threads)
+{
+    verify_set v;
+    verify_set_up(&v);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, verify_hammer, &v);
+    for (int i = 0; i < 4; i++) {
+        void *rv;
+        pthread_join(th[i], &rv);
+        cr_expect_null(rv, "thread %d: %ld wrong answers", i, (long)(intptr_t)rv);
+    }
+    as_crypto_key_free(v.rsa);
+    as_crypto_key_free(v.ed);
 }
