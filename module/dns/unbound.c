@@ -179,16 +179,32 @@ static int init_sync(as_resolver *r)
     return 0;
 }
 
-/* Everything libunbound reads from files (config, trust anchors) is read
- * when the context is finalized, at its first resolve.  Resolve a name
- * that libunbound answers itself (RFC 6761 localhost) so that a broken
- * configuration is reported by as_resolver_new, not by the first message. */
-static int finalize(as_resolver *r, char *err, size_t errlen)
+/* Never called: the probe is cancelled before any result can come. */
+static void probe_done(void *arg, int err, struct ub_result *res)
 {
-    struct ub_result *res = NULL;
-    int rc = ub_resolve(r->ub, "localhost.", 1, DNS_CLASS_IN, &res);
+    (void)arg;
+    (void)err;
     if (res)
         ub_resolve_free(res);
+}
+
+/* Everything libunbound reads from files (config, trust anchors, zones) is
+ * read when the context is finalized, at its first resolve.  Ask for a
+ * name libunbound answers itself (RFC 6761 localhost) so that a broken
+ * configuration is reported by as_resolver_new, not by the first message.
+ * Asked asynchronously: that finalizes the configuration and sets up the
+ * worker thread every later query needs, and the question itself is
+ * cancelled at once.  A synchronous ub_resolve would build and tear down
+ * a foreground worker of its own (its random state seeded anew: about a
+ * third of a context's set-up), then the first message would pay for the
+ * thread's. */
+static int finalize(as_resolver *r, char *err, size_t errlen)
+{
+    int id = 0;
+    int rc = ub_resolve_async(r->ub, "localhost.", 1, DNS_CLASS_IN, NULL,
+                              probe_done, &id);
+    if (rc == 0)
+        (void)ub_cancel(r->ub, id);
     if (rc) {
         set_err(err, errlen,
                 "resolver set-up failed: %s (check the DNS config file and "
