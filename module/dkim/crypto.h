@@ -78,4 +78,9 @@ int as_crypto_verify(const as_crypto_key *k, int md, const unsigned char *dig,
  * allocator of the process belongs to the host. */
 int as_crypto_route_allocations(void);
 
+/* Tests only: the size in bits of the RSA key OpenSSL's own decoders
+ * (d2i_PUBKEY, then d2i_PublicKey) make of der, 0 when they refuse it;
+ * as_crypto_key_decode imports the keys der.c reads without them. */
+int as_crypto_rsa_decoder_bits(const unsigned char *der, size_t len);
+
 #endif

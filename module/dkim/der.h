@@ -16,4 +16,18 @@
  * the modulus and exponent positive and minimally encoded.  0 otherwise. */
 int as_der_rsa_pubkey_ok(const unsigned char *p, size_t len);
 
+/* An unsigned big-endian integer inside the DER bytes, without its sign
+ * byte (borrowed: valid while the bytes are). */
+typedef struct as_der_uint {
+    const unsigned char *p;
+    size_t len;
+} as_der_uint;
+
+typedef struct as_der_rsa {
+    as_der_uint n, e;  /* modulus, public exponent */
+} as_der_rsa;
+
+/* As as_der_rsa_pubkey_ok, and on 1 the key's modulus and exponent. */
+int as_der_rsa_pubkey(const unsigned char *p, size_t len, as_der_rsa *out);
+
 #endif

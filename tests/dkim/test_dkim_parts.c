@@ -847,6 +847,13 @@ Test(der, refused_keys_are_bad_data_not_our_failure)
         int rc = as_crypto_key_decode(AS_KEY_RSA, m, len, &k);
         cr_assert_neq(rc, AS_CRYPTO_ENOMEM, "mutation %d (len %zu) refused by "
                       "OpenSSL but well-formed to der.c", i, len);
+        /* The keys der.c reads are imported from their parts, not
+         * decoded by OpenSSL: the same bytes make the same key (or none)
+         * either way. */
+        int bits = as_crypto_rsa_decoder_bits(m, len);
+        cr_assert_eq(rc == 0 ? as_crypto_key_bits(k) : 0, bits,
+                     "mutation %d (len %zu): %d bits imported, %d decoded", i, len,
+                     rc == 0 ? as_crypto_key_bits(k) : 0, bits);
         if (rc == 0)
             accepted++;
         else
@@ -967,6 +974,16 @@ Test(crypto, kept_contexts_carry_no_state)
     verify_set_up(&v);
     for (int i = 0; i < 40; i++)
         cr_expect_eq(verify_round(&v, i), 0, "round %d", i);
+    /* The bare RSAPublicKey inside the SPKI (after its 22-byte header)
+     * is the same key. */
+    unsigned char der[256];
+    size_t n;
+    cr_assert_eq(b64(RSA1024_B_SPKI, der, sizeof der, &n), AS_B64_OK);
+    as_crypto_key *bare = NULL;
+    cr_assert_eq(as_crypto_key_decode(AS_KEY_RSA, der + 22, n - 22, &bare), 0);
+    cr_expect_eq(as_crypto_key_bits(bare), 1024);
+    cr_expect_eq(as_crypto_verify(bare, AS_MD_SHA256, v.dig, 32, v.s256, 128), 1);
+    as_crypto_key_free(bare);
     as_crypto_key_free(v.rsa);
     as_crypto_key_free(v.ed);
 }
