@@ -179,32 +179,20 @@ static int init_sync(as_resolver *r)
     return 0;
 }
 
-/* Never called: the probe is cancelled before any result can come. */
-static void probe_done(void *arg, int err, struct ub_result *res)
-{
-    (void)arg;
-    (void)err;
-    if (res)
-        ub_resolve_free(res);
-}
-
 /* Everything libunbound reads from files (config, trust anchors, zones) is
- * read when the context is finalized, at its first resolve.  Ask for a
- * name libunbound answers itself (RFC 6761 localhost) so that a broken
- * configuration is reported by as_resolver_new, not by the first message.
- * Asked asynchronously: that finalizes the configuration and sets up the
- * worker thread every later query needs, and the question itself is
- * cancelled at once.  A synchronous ub_resolve would build and tear down
- * a foreground worker of its own (its random state seeded anew: about a
- * third of a context's set-up), then the first message would pay for the
- * thread's. */
+ * read when the context is finalized, which libunbound does at its first
+ * resolve or zone change.  Finalize here, so that a broken configuration
+ * is reported by as_resolver_new, not by the first message: removing a
+ * local zone finalizes the configuration first, and an RFC 6761 .invalid
+ * name is no zone anybody configures, so nothing else happens.  No worker
+ * is built: a synchronous lookup would build and tear down one of its
+ * own (its random state seeded anew, about a third of a context's
+ * set-up), and an asynchronous one would start the worker thread in
+ * processes that never miss the answer caches.  The thread starts with
+ * the first question that needs it. */
 static int finalize(as_resolver *r, char *err, size_t errlen)
 {
-    int id = 0;
-    int rc = ub_resolve_async(r->ub, "localhost.", 1, DNS_CLASS_IN, NULL,
-                              probe_done, &id);
-    if (rc == 0)
-        (void)ub_cancel(r->ub, id);
+    int rc = ub_ctx_zone_remove(r->ub, "authscore-finalize.invalid.");
     if (rc) {
         set_err(err, errlen,
                 "resolver set-up failed: %s (check the DNS config file and "

@@ -52,6 +52,58 @@ Test(config, unreadable_trust_anchor_content_fails_at_start)
     cr_assert_neq(err[0], '\0');
 }
 
+/* A zone file the config names is read at finalize too. */
+Test(config, missing_auth_zone_file_fails_at_start)
+{
+    char conf[] = "/tmp/authscore-conf-XXXXXX";
+    int fd = mkstemp(conf);
+    cr_assert_geq(fd, 0);
+    static const char text[] = "auth-zone:\n    name: \"x.test.\"\n"
+                               "    zonefile: \"/nonexistent/authscore/x.zone\"\n";
+    cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+    as_resolver_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.config_file = conf;
+    cfg.trust_anchor_file = "none";
+    char err[512] = "";
+    as_resolver *r = NULL;
+    int rc = as_resolver_new(&cfg, &r, err, sizeof err);
+    unlink(conf);
+    cr_assert_eq(rc, AUTHSCORE_ECONFIG, "rc %d", rc);
+    cr_assert_null(r);
+    cr_assert(strstr(err, "resolver set-up failed") != NULL, "%s", err);
+}
+
+static int threads_now(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    cr_assert_not_null(f);
+    char line[256];
+    int n = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/* Finalizing builds no libunbound worker: the thread waits for the first
+ * question that misses the caches (a process the shared cache answers
+ * never starts it). */
+Test(config, finalize_starts_no_thread)
+{
+    as_resolver_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.trust_anchor_file = "none";
+    int before = threads_now();
+    char err[512] = "";
+    as_resolver *r = NULL;
+    cr_assert_eq(as_resolver_new(&cfg, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(threads_now(), before);
+    as_resolver_free(r);
+}
+
 Test(config, missing_config_file_is_a_clear_error)
 {
     as_resolver_config cfg;
