@@ -41,8 +41,8 @@ struct as_crypto_key {
      * duplicated for each verify, which saves OpenSSL 3's method fetch and
      * set-up (about 4 us of a 24 us verify).  Published once with a CAS,
      * never changed after: threads only read it. */
-    EVP_PKEY_CTX *rsa_tmpl[2];  /* [0] sha1, [1] sha256; atomic */
-    EVP_MD_CTX *ed_tmpl;        /* Ed25519: the same (35 us of 155 us) */
+    void *rsa_tmpl[2];  /* EVP_PKEY_CTX: [0] sha1, [1] sha256; atomic */
+    void *ed_tmpl;      /* EVP_MD_CTX, Ed25519: the same (35 of 155 us) */
     int type;
     int bits;
     int refs;  /* atomic */
@@ -314,12 +314,27 @@ void as_crypto_key_free(as_crypto_key *k)
     free(k);
 }
 
+static void free_pkey_ctx(void *c) { EVP_PKEY_CTX_free(c); }
+static void free_md_ctx(void *c) { EVP_MD_CTX_free(c); }
+
+/* Publish a template made for an empty slot: the slot's template from
+ * then on, or the one another thread published first (t is freed). */
+static void *publish(void **slot, void *t, void (*free_t)(void *))
+{
+    void *none = NULL;
+    if (__atomic_compare_exchange_n(slot, &none, t, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return t;
+    free_t(t);
+    return none;
+}
+
 /* The key's verify template for md, made on first use.  NULL: no memory
  * (or OpenSSL failed inside, which is ours too: the key decoded). */
 static EVP_PKEY_CTX *rsa_template(const as_crypto_key *k, int md, const EVP_MD *m)
 {
     /* A cache inside an immutable key (always malloc'd, never const). */
-    EVP_PKEY_CTX **slot = (EVP_PKEY_CTX **)&k->rsa_tmpl[md == AS_MD_SHA1 ? 0 : 1];
+    void **slot = (void **)&k->rsa_tmpl[md == AS_MD_SHA1 ? 0 : 1];
     EVP_PKEY_CTX *t = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (t)
         return t;
@@ -331,13 +346,7 @@ static EVP_PKEY_CTX *rsa_template(const as_crypto_key *k, int md, const EVP_MD *
         EVP_PKEY_CTX_free(t);
         return NULL;
     }
-    EVP_PKEY_CTX *none = NULL;
-    if (!__atomic_compare_exchange_n(slot, &none, t, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        EVP_PKEY_CTX_free(t);  /* another thread published first */
-        t = none;
-    }
-    return t;
+    return publish(slot, t, free_pkey_ctx);
 }
 
 /* Set-up calls cannot fail for the data (the key decoded, md is known):
@@ -370,7 +379,7 @@ static int verify_rsa(const as_crypto_key *k, int md, const unsigned char *dig,
 /* The key's Ed25519 verify template, as rsa_template. */
 static EVP_MD_CTX *ed25519_template(const as_crypto_key *k)
 {
-    EVP_MD_CTX **slot = (EVP_MD_CTX **)&k->ed_tmpl;
+    void **slot = (void **)&k->ed_tmpl;
     EVP_MD_CTX *t = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (t)
         return t;
@@ -380,13 +389,7 @@ static EVP_MD_CTX *ed25519_template(const as_crypto_key *k)
         EVP_MD_CTX_free(t);
         return NULL;
     }
-    EVP_MD_CTX *none = NULL;
-    if (!__atomic_compare_exchange_n(slot, &none, t, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        EVP_MD_CTX_free(t);
-        t = none;
-    }
-    return t;
+    return publish(slot, t, free_md_ctx);
 }
 
 static int verify_ed25519(const as_crypto_key *k, const unsigned char *dig,
