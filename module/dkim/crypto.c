@@ -4,13 +4,13 @@
  * through EVP_sha256() costs a provider lookup on every init in OpenSSL 3).
  * Keys are decoded once and shared: EVP_PKEY is immutable after decoding
  * and OpenSSL 3 allows concurrent verifies with one EVP_PKEY, each with its
- * own context, copied from one the key keeps set up (see as_crypto_key).  Failures leave entries on OpenSSL's per-thread error
- * queue; the host (Exim's TLS) shares that queue, so every failure path
- * drains it.  Every failure is sorted into the data's fault (a bad key, a
- * bad signature: a verdict, cacheable) or ours (an allocation or an
- * internal error: AS_CRYPTO_ENOMEM, temperror, never cached); where
- * OpenSSL 3.0 does not tell them apart, see decode_rsa and
- * as_crypto_verify. */
+ * own context, copied from one the key keeps set up (see as_crypto_key).
+ * Failures leave entries on OpenSSL's per-thread error queue; the host
+ * (Exim's TLS) shares that queue, so every failure path drains it.  Every
+ * failure is sorted into the data's fault (a bad key, a bad signature: a
+ * verdict, cacheable) or ours (an allocation or an internal error:
+ * AS_CRYPTO_ENOMEM, temperror, never cached); where OpenSSL 3.0 does not
+ * tell them apart, see decode_rsa and as_crypto_verify. */
 #include "dkim/crypto.h"
 
 #include <pthread.h>
@@ -189,17 +189,10 @@ static int import_rsa(const as_der_rsa *parts, EVP_PKEY **out)
     return 0;
 }
 
-/* DER decoders advance the pointer; anything left over is a malformed
- * record, not a key with a trailer.  Returns 0, AS_CRYPTO_BAD or
- * AS_CRYPTO_ENOMEM.  A key der.c reads (every key in strict DER) is
- * imported from its parts; anything else goes to OpenSSL's decoders,
- * and what they accept is the key.  When they refuse, the bytes are bad
- * only if der.c agrees: OpenSSL 3.0 reports some of its own allocation
- * failures as decoding errors (the fault test found them), and a
- * well-formed key it could not build is our failure. */
 /* OpenSSL's decoders alone: the key, or NULL when they refuse the bytes
  * (AS_CRYPTO_BAD in *rc when they took it but left bytes over or found
- * another algorithm). */
+ * another algorithm).  DER decoders advance the pointer; anything left
+ * over is a malformed record, not a key with a trailer. */
 static EVP_PKEY *openssl_decode_rsa(const unsigned char *der, size_t len, int *rc)
 {
     *rc = 0;
@@ -225,6 +218,12 @@ static EVP_PKEY *openssl_decode_rsa(const unsigned char *der, size_t len, int *r
     return k;
 }
 
+/* Returns 0, AS_CRYPTO_BAD or AS_CRYPTO_ENOMEM.  A key der.c reads
+ * (every key in strict DER) is imported from its parts; anything else
+ * goes to OpenSSL's decoders, and what they accept is the key.  When they
+ * refuse, the bytes are bad only if der.c agrees: OpenSSL 3.0 reports
+ * some of its own allocation failures as decoding errors (the fault test
+ * found them), and a well-formed key it could not build is our failure. */
 static int decode_rsa(const unsigned char *der, size_t len, EVP_PKEY **out)
 {
     *out = NULL;
